@@ -1,0 +1,829 @@
+"""Neo4jStore: customers and ties in a Neo4j 5 database, through the official driver.
+
+Schema (version 1)::
+
+    (:Customer {id, value, name, segment, attributes})
+        id          unique (constraint ``graph_engine_customer_id``), a non-empty string
+        value       the own value a_i (float)
+        attributes  the free attributes as one JSON object string (absent when empty), so
+                    that nested values and ints survive a round trip unchanged
+        own, network, stickiness, network_share
+                    written by :meth:`Neo4jStore.write_scores` (``score --write-back``)
+    (:Customer)-[:TIE {closeness, kind, directed}]->(:Customer)
+        an undirected tie is kept once, from the smaller id to the larger (like SQLite);
+        a directed tie ``source -> target`` (the source is held by the target) as given
+    (:GraphState {name: "graph", revision, schema_version})
+        one node; ``revision`` grows in every write transaction, which also locks this node
+        first, so concurrent writers queue up instead of interleaving
+    (:GraphMeta {key, value})
+        small metadata strings; the graph settings node also carries ``beta`` and one
+        ``w_<kind>`` property per kind weight, so that Cypher (and :meth:`stickiness_of`) can
+        weight ties without parsing JSON
+
+Every write is one managed transaction (``session.execute_write``), all or nothing, whose
+rows go in batched ``UNWIND`` statements; the driver retries it on transient errors
+(``ServiceUnavailable``, ``SessionExpired``, deadlocks) for ``max_transaction_retry_time``
+seconds. Queries are module constants and every value is a parameter.
+
+Example (a Cypher user reading written-back scores)::
+
+    MATCH (c:Customer) RETURN c.id, c.stickiness ORDER BY c.stickiness DESC LIMIT 10
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from graph_engine.errors import (
+    GraphEngineError,
+    InvalidInput,
+    SchemaMismatch,
+    StoreError,
+    StoreUnavailable,
+    UnknownCustomer,
+    UnknownTie,
+)
+from graph_engine.model import Customer, CustomerBatch, Tie, TieBatch, tie_key
+from graph_engine.settings import GraphSettings
+from graph_engine.snapshot import Snapshot
+from graph_engine.stores.base import (
+    BaseStore,
+    as_customer_batch,
+    as_tie_batch,
+    check_page,
+    report_unknown,
+)
+
+if TYPE_CHECKING:
+    import neo4j
+
+    from graph_engine.compute.stickiness import Scores
+
+__all__ = ["SCHEMA_VERSION", "Neo4jStore"]
+
+SCHEMA_VERSION = 1
+BATCH_ROWS = 10_000  # rows per UNWIND statement
+_READ_CHUNK = 100_000  # records converted to numpy at a time while streaming a snapshot
+_SNAPSHOT_ATTEMPTS = 5  # re-reads when another process writes while a snapshot streams
+_WEIGHT_PREFIX = "w_"  # kind-weight properties of the settings node
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------------- schema
+SCHEMA_STATEMENTS = (
+    "CREATE CONSTRAINT graph_engine_customer_id IF NOT EXISTS "
+    "FOR (c:Customer) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT graph_engine_meta_key IF NOT EXISTS "
+    "FOR (m:GraphMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT graph_engine_state_name IF NOT EXISTS "
+    "FOR (s:GraphState) REQUIRE s.name IS UNIQUE",
+    "CREATE INDEX graph_engine_customer_segment IF NOT EXISTS FOR (c:Customer) ON (c.segment)",
+)
+READ_STATE = (
+    "MATCH (s:GraphState {name: 'graph'}) RETURN s.revision AS revision, "
+    "s.schema_version AS schema_version"
+)
+# The first statement of every write transaction: takes the write lock and bumps the revision.
+BUMP_REVISION = """
+MERGE (s:GraphState {name: 'graph'})
+ON CREATE SET s.revision = 0, s.schema_version = $schema_version
+SET s.revision = s.revision + 1
+RETURN s.revision AS revision
+"""
+
+# ---------------------------------------------------------------------- customers
+UPSERT_CUSTOMERS = """
+UNWIND $rows AS row
+MERGE (c:Customer {id: row[0]})
+SET c.value = row[1], c.name = row[2], c.segment = row[3], c.attributes = row[4]
+"""
+MISSING_CUSTOMERS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (c:Customer {id: id})
+WITH id, c WHERE c IS NULL
+RETURN collect(id) AS missing
+"""
+GET_CUSTOMER = """
+MATCH (c:Customer {id: $id})
+RETURN c.id AS id, c.value AS value, c.name AS name, c.segment AS segment,
+       c.attributes AS attributes
+"""
+LIST_CUSTOMERS = """
+MATCH (c:Customer) WHERE c.id > $after
+RETURN c.id AS id, c.value AS value, c.name AS name, c.segment AS segment,
+       c.attributes AS attributes
+ORDER BY c.id LIMIT $limit
+"""
+LIST_CUSTOMERS_IN_SEGMENT = """
+MATCH (c:Customer) WHERE c.segment = $segment AND c.id > $after
+RETURN c.id AS id, c.value AS value, c.name AS name, c.segment AS segment,
+       c.attributes AS attributes
+ORDER BY c.id LIMIT $limit
+"""
+COUNT_CUSTOMERS = "MATCH (c:Customer) RETURN count(c) AS n"
+COUNT_CUSTOMERS_IN_SEGMENT = "MATCH (c:Customer {segment: $segment}) RETURN count(c) AS n"
+DELETE_CUSTOMER = """
+MATCH (c:Customer {id: $id})
+DETACH DELETE c
+RETURN count(*) AS n
+"""
+
+# ---------------------------------------------------------------------- ties
+UPSERT_TIES = """
+UNWIND $rows AS row
+MATCH (u:Customer {id: row[0]})
+MATCH (v:Customer {id: row[1]})
+MERGE (u)-[t:TIE {directed: row[2]}]->(v)
+SET t.closeness = row[3], t.kind = row[4]
+"""
+TIES_OF = """
+MATCH (c:Customer {id: $id})
+OPTIONAL MATCH (c)-[t:TIE]-(:Customer)
+RETURN c.id AS id, collect([startNode(t).id, endNode(t).id, t.closeness, t.kind,
+                            t.directed]) AS ties
+"""
+# TIE relationships join Customers only; counting them all reads the count store
+COUNT_TIES = "MATCH ()-[t:TIE]->() RETURN count(t) AS n"
+DELETE_TIE = """
+MATCH (u:Customer {id: $u})-[t:TIE {directed: $directed}]->(v:Customer {id: $v})
+DELETE t
+RETURN count(*) AS n
+"""
+
+# ---------------------------------------------------------------------- metadata
+GET_META = "MATCH (m:GraphMeta {key: $key}) RETURN m.value AS value"
+PUT_META = "MERGE (m:GraphMeta {key: $key}) SET m.value = $value"
+# replaces every property, so kind weights dropped from the settings disappear too
+PUT_META_PROPERTIES = "MERGE (m:GraphMeta {key: $key}) SET m = $properties"
+DELETE_META = "MATCH (m:GraphMeta {key: $key}) DELETE m"
+
+# ---------------------------------------------------------------------- snapshot
+SNAPSHOT_CUSTOMERS = "MATCH (c:Customer) RETURN c.id AS id, c.value AS value, c.segment AS segment"
+SNAPSHOT_TIES = """
+MATCH (u)-[t:TIE]->(v)
+RETURN u.id AS u, v.id AS v, t.closeness AS closeness, t.kind AS kind, t.directed AS directed
+"""
+
+# ---------------------------------------------------------------------- compute push-down
+# S_i = a_i + sum over i's ties of beta * w_kind * closeness * a_j; an undirected tie holds
+# both ends, a directed tie source -> target only its source (exactly like Snapshot.L).
+# beta and the kind weights come from $beta/$weights when given, else from the settings node.
+STICKINESS_OF = """
+MATCH (c:Customer {id: $id})
+OPTIONAL MATCH (s:GraphMeta {key: $settings_key})
+WITH c, coalesce($beta, s.beta, 1.0) AS beta, coalesce($weights, s) AS w
+OPTIONAL MATCH (c)-[t:TIE]-(o:Customer)
+WHERE t.directed = false OR startNode(t) = c
+WITH c, sum(beta * coalesce(w[$prefix + t.kind], 1.0) * t.closeness * o.value) AS network
+RETURN c.value AS own, network
+"""
+WRITE_SCORES = """
+UNWIND $rows AS row
+MATCH (c:Customer {id: row[0]})
+SET c.own = row[1], c.network = row[2], c.stickiness = row[3], c.network_share = row[4]
+RETURN count(c) AS n
+"""
+
+# ---------------------------------------------------------------------- wipe (tests)
+WIPE_CUSTOMERS = """
+MATCH (c:Customer) WITH c LIMIT $batch
+DETACH DELETE c
+RETURN count(*) AS n
+"""
+WIPE_META = "MATCH (m:GraphMeta) DELETE m"
+
+
+def _public_url(url: str) -> tuple[str, str | None, str | None]:
+    """The URL without user info, and the user and password it named (if any)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise InvalidInput(
+            f"a Neo4j URL needs a host, like bolt://localhost:7687; got {parts.scheme}://..."
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(
+            f"the port of Neo4j URL {parts.scheme}://{host} is not a number "
+            "(expected e.g. bolt://localhost:7687)"
+        ) from None
+    netloc = host if port is None else f"{host}:{port}"
+    return (
+        urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
+        parts.username,
+        parts.password,
+    )
+
+
+def _chunks(n: int, size: int = BATCH_ROWS) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+class Neo4jStore(BaseStore):
+    """Customers and ties in a Neo4j 5 database (schema in the module docstring).
+
+    Parameters
+    ----------
+    url : str
+        ``neo4j://host:7687`` (routing, for clusters) or ``bolt://host:7687`` (one server);
+        ``+s`` / ``+ssc`` variants for TLS. User info in the URL is accepted and stripped.
+    user : str, optional
+        Login user (default ``neo4j``).
+    password : str, optional
+        Login password. Kept only inside the driver: never printed, logged, or shown in
+        ``repr`` or ``url``. None connects without authentication.
+    database : str
+        Database name (default ``neo4j``); passed to every query, which saves a round trip.
+    connection_timeout : float
+        Seconds to wait for a TCP connection.
+    max_transaction_retry_time : float
+        Seconds during which the driver retries a transaction that failed transiently.
+    batch_rows : int
+        Rows per ``UNWIND`` statement in bulk writes.
+
+    Raises
+    ------
+    StoreUnavailable
+        The server cannot be reached or rejects the login.
+    SchemaMismatch
+        The database was written by an incompatible schema version of this engine.
+    InvalidInput
+        The URL is malformed.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str = "neo4j",
+        connection_timeout: float = 10.0,
+        max_transaction_retry_time: float = 15.0,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        super().__init__()
+        import neo4j
+
+        self.url, url_user, url_password = _public_url(url)
+        self.user = user or url_user or "neo4j"
+        self.database = database
+        self.batch_rows = batch_rows
+        self._schema_ready = False
+        secret = password if password is not None else url_password
+        self._has_password = secret is not None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.url,
+                auth=(self.user, secret) if secret is not None else None,
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=max_transaction_retry_time,
+                notifications_min_severity="OFF",
+                user_agent="graph-engine",
+            )
+        except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
+            raise InvalidInput(f"cannot use Neo4j URL {self.url!r}: {exc}") from None
+        del secret
+        try:
+            with self._errors():
+                self._driver.verify_connectivity()
+            self._check_schema_version()
+        except BaseException:
+            self._driver.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.url!r}, user={self.user!r}, database={self.database!r})"
+
+    # ------------------------------------------------------------------ plumbing
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn driver errors into GraphEngineErrors whose messages name no secret."""
+        import neo4j.exceptions as ne
+
+        try:
+            yield
+        except GraphEngineError:
+            raise
+        except ne.AuthError as exc:
+            hint = (
+                ""
+                if self._has_password
+                else " (no password was given: set NEO4J_PASSWORD or --neo4j-password)"
+            )
+            raise StoreUnavailable(
+                f"Neo4j at {self.url} rejected the login of user {self.user!r}: wrong user or "
+                f"password{hint} [{exc.code}]",
+                details={"url": self.url, "user": self.user},
+            ) from None
+        except (ne.ServiceUnavailable, ne.SessionExpired) as exc:
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {self.url}: {exc} (is the server running? "
+                "`make neo4j-start` starts a local one)",
+                details={"url": self.url},
+            ) from None
+        except ne.TransientError as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.url} is busy: {exc.code}: {exc.message}",
+                details={"url": self.url, "code": exc.code},
+            ) from None
+        except ne.Neo4jError as exc:
+            raise StoreError(
+                f"Neo4j at {self.url} refused a query: {exc.code}: {exc.message}",
+                details={"url": self.url, "code": exc.code},
+            ) from None
+        except ne.DriverError as exc:
+            raise StoreUnavailable(
+                f"Neo4j driver error talking to {self.url}: {exc}", details={"url": self.url}
+            ) from None
+
+    def _read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run ``work`` in one write transaction that first bumps the revision."""
+        self._ensure_schema()
+
+        def unit(tx: neo4j.ManagedTransaction) -> T:
+            tx.run(BUMP_REVISION, schema_version=SCHEMA_VERSION).consume()
+            return work(tx)
+
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_write(unit)
+
+    def _value(self, query: str, **params: Any) -> Any:
+        """The first value of the single record of a read query (None if no record)."""
+        import neo4j
+
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        return records[0][0] if records else None
+
+    def _ensure_schema(self) -> None:
+        """Create the constraints and indexes once per store object (idempotent)."""
+        if self._schema_ready:
+            return
+        with self._errors():
+            for statement in SCHEMA_STATEMENTS:
+                self._driver.execute_query(statement, database_=self.database)
+        self._schema_ready = True
+
+    def _check_schema_version(self) -> None:
+        import neo4j
+
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                READ_STATE, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        found = records[0]["schema_version"] if records else None
+        if found is not None and found != SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"Neo4j database {self.database!r} at {self.url} has graph-engine schema version "
+                f"{found}, this engine reads {SCHEMA_VERSION}",
+                details={"found": found, "expected": SCHEMA_VERSION},
+            )
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def revision(self) -> int:
+        value = self._value(READ_STATE)
+        return int(value) if value is not None else 0
+
+    # ------------------------------------------------------------------ writes
+    def upsert_customers(self, customers: CustomerBatch | Iterable[Customer]) -> int:
+        return self.upsert_graph(customers=customers)[0]
+
+    def upsert_ties(self, ties: TieBatch | Iterable[Tie]) -> int:
+        return self.upsert_graph(ties=ties)[1]
+
+    def upsert_graph(
+        self,
+        customers: CustomerBatch | Iterable[Customer] | None = None,
+        ties: TieBatch | Iterable[Tie] | None = None,
+    ) -> tuple[int, int]:
+        """Upsert customers, then ties, in ONE transaction (all or nothing).
+
+        Ties may name customers of the same call. Ties whose ends are neither stored nor in
+        ``customers`` raise UnknownCustomer naming their rows, and nothing is written.
+        """
+        cbatch = as_customer_batch(customers) if customers is not None else None
+        tbatch = as_tie_batch(ties) if ties is not None else None
+        customer_rows = self._customer_rows(cbatch) if cbatch is not None else []
+        tie_rows = self._tie_rows(tbatch) if tbatch is not None else []
+        new_ids = cbatch.ids if cbatch is not None else np.zeros(0, dtype=object)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            if tbatch is not None:
+                self._check_tie_ends(tx, tbatch, new_ids)
+            for sl in _chunks(len(customer_rows), self.batch_rows):
+                tx.run(UPSERT_CUSTOMERS, rows=customer_rows[sl]).consume()
+            for sl in _chunks(len(tie_rows), self.batch_rows):
+                tx.run(UPSERT_TIES, rows=tie_rows[sl]).consume()
+
+        if customer_rows or tie_rows:
+            self._write(work)
+        return len(customer_rows), len(tie_rows)
+
+    @staticmethod
+    def _customer_rows(batch: CustomerBatch) -> list[list[Any]]:
+        n = len(batch)
+        names = batch.names.tolist() if batch.names is not None else [None] * n
+        segments = batch.segments.tolist() if batch.segments is not None else [None] * n
+        attrs = batch.attributes if batch.attributes is not None else [None] * n
+        return [
+            list(row)
+            for row in zip(
+                batch.ids.tolist(),
+                batch.values.tolist(),
+                names,
+                segments,
+                [orjson.dumps(a).decode() if a else None for a in attrs],
+                strict=True,
+            )
+        ]
+
+    @staticmethod
+    def _tie_rows(batch: TieBatch) -> list[list[Any]]:
+        u, v = batch.keys()
+        return [
+            list(row)
+            for row in zip(
+                u.tolist(),
+                v.tolist(),
+                batch.directed.tolist(),
+                batch.closeness.tolist(),
+                [str(k) for k in batch.kinds.tolist()],
+                strict=True,
+            )
+        ]
+
+    def _check_tie_ends(
+        self, tx: neo4j.ManagedTransaction, batch: TieBatch, new_ids: np.ndarray
+    ) -> None:
+        """Raise UnknownCustomer (as every store does) for ties naming unknown customers."""
+        ends = pd.unique(np.concatenate([batch.sources, batch.targets]))
+        if len(new_ids):
+            ends = ends[~pd.Index(ends).isin(new_ids)]
+        values = ends.tolist()
+        missing: list[str] = []
+        for sl in _chunks(len(values), self.batch_rows * 5):
+            missing += tx.run(MISSING_CUSTOMERS, ids=values[sl]).single(strict=True)["missing"]
+        if missing:
+            gone = pd.Index(missing)
+            report_unknown(
+                batch, gone.get_indexer(batch.sources) < 0, gone.get_indexer(batch.targets) < 0
+            )
+
+    def delete_customer(self, customer_id: str) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            if tx.run(DELETE_CUSTOMER, id=customer_id).single(strict=True)["n"] == 0:
+                raise UnknownCustomer(
+                    f"unknown customer {customer_id!r}", details={"id": customer_id}
+                )
+
+        self._write(work)
+
+    def delete_tie(self, source: str, target: str, directed: bool | None = None) -> int:
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            deleted = 0
+            if directed in (None, False):
+                u, v, _ = tie_key(source, target, False)
+                deleted += tx.run(DELETE_TIE, u=u, v=v, directed=False).single(strict=True)["n"]
+            if directed in (None, True):
+                deleted += tx.run(DELETE_TIE, u=source, v=target, directed=True).single(
+                    strict=True
+                )["n"]
+            if not deleted:
+                raise UnknownTie(
+                    f"no tie between {source!r} and {target!r}",
+                    details={"source": source, "target": target},
+                )
+            return int(deleted)
+
+        return self._write(work)
+
+    def put_meta(self, key: str, value: str | None) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            if value is None:
+                tx.run(DELETE_META, key=key).consume()
+            else:
+                tx.run(PUT_META, key=key, value=value).consume()
+
+        self._write(work)
+
+    def put_settings(self, settings: GraphSettings) -> GraphSettings:
+        """Replace the graph settings; also kept as properties Cypher can read.
+
+        The settings node gets ``beta`` and ``w_<kind>`` for every kind weight besides the
+        JSON ``value`` that :meth:`get_settings` reads.
+        """
+        settings = GraphSettings.model_validate(settings.model_dump())
+        properties: dict[str, Any] = {
+            "key": self._SETTINGS_KEY,
+            "value": settings.model_dump_json(),
+            "beta": settings.beta,
+        }
+        properties.update({_WEIGHT_PREFIX + k: float(w) for k, w in settings.kind_weights.items()})
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(PUT_META_PROPERTIES, key=self._SETTINGS_KEY, properties=properties).consume()
+
+        self._write(work)
+        return settings
+
+    def write_scores(self, ids: np.ndarray, scores: Scores) -> int:
+        """Store every customer's scores as node properties, in one transaction.
+
+        Sets ``own``, ``network``, ``stickiness`` and ``network_share`` on each ``:Customer``
+        (rows aligned with ``ids``, as returned by ``compute.scores``), in batched ``UNWIND``
+        statements, so Cypher users can query them. These are derived values, not graph data:
+        the revision still grows, as with every write.
+
+        Parameters
+        ----------
+        ids : ndarray of str, shape (n,)
+            Customer ids (``Snapshot.ids``).
+        scores : Scores
+            Scores aligned with ``ids``.
+
+        Returns
+        -------
+        int
+            Number of customers updated (ids deleted since the snapshot are skipped).
+        """
+        if len(ids) != len(scores.stickiness):
+            raise InvalidInput(
+                f"{len(ids)} ids but {len(scores.stickiness)} scores: they must "
+                "be aligned (Snapshot.ids and compute.scores of it)"
+            )
+        rows = [
+            list(r)
+            for r in zip(
+                np.asarray(ids, dtype=object).tolist(),
+                scores.own.tolist(),
+                scores.network.tolist(),
+                scores.stickiness.tolist(),
+                scores.network_share.tolist(),
+                strict=True,
+            )
+        ]
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            return sum(
+                int(tx.run(WRITE_SCORES, rows=rows[sl]).single(strict=True)["n"])
+                for sl in _chunks(len(rows), self.batch_rows)
+            )
+
+        return self._write(work) if rows else 0
+
+    def wipe(self) -> None:
+        """Delete every customer, tie and metadata entry (for tests); the revision grows.
+
+        Deletes in batches of separate transactions, so it is not atomic.
+        """
+        self._ensure_schema()
+        with self._errors():
+            while True:
+                records, _, _ = self._driver.execute_query(
+                    WIPE_CUSTOMERS, {"batch": self.batch_rows}, database_=self.database
+                )
+                if records[0]["n"] == 0:
+                    break
+        self._write(lambda tx: tx.run(WIPE_META).consume())
+
+    # ------------------------------------------------------------------ reads
+    @staticmethod
+    def _customer(record: Any) -> Customer:
+        attributes = record["attributes"]
+        return Customer(
+            id=record["id"],
+            value=record["value"],
+            name=record["name"],
+            segment=record["segment"],
+            attributes=orjson.loads(attributes) if attributes else {},
+        )
+
+    def get_customer(self, customer_id: str) -> Customer:
+        import neo4j
+
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                GET_CUSTOMER,
+                {"id": customer_id},
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        if not records:
+            raise UnknownCustomer(f"unknown customer {customer_id!r}", details={"id": customer_id})
+        return self._customer(records[0])
+
+    def list_customers(
+        self, *, segment: str | None = None, limit: int = 100, after: str | None = None
+    ) -> list[Customer]:
+        import neo4j
+
+        check_page(limit)
+        query = LIST_CUSTOMERS if segment is None else LIST_CUSTOMERS_IN_SEGMENT
+        params = {"after": after if after is not None else "", "limit": limit, "segment": segment}
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        return [self._customer(r) for r in records]
+
+    def count_customers(self, segment: str | None = None) -> int:
+        if segment is None:
+            return int(self._value(COUNT_CUSTOMERS))
+        return int(self._value(COUNT_CUSTOMERS_IN_SEGMENT, segment=segment))
+
+    def count_ties(self) -> int:
+        return int(self._value(COUNT_TIES))
+
+    def ties_of(self, customer_id: str) -> list[Tie]:
+        import neo4j
+
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                TIES_OF,
+                {"id": customer_id},
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        if not records:
+            raise UnknownCustomer(f"unknown customer {customer_id!r}", details={"id": customer_id})
+        ties = [
+            Tie(source=s, target=t, closeness=c, kind=k, directed=d)
+            for s, t, c, k, d in records[0]["ties"]
+            if s is not None
+        ]
+        return sorted(ties, key=lambda t: (t.source, t.target, t.directed))
+
+    def get_meta(self, key: str) -> str | None:
+        value = self._value(GET_META, key=key)
+        return None if value is None else str(value)
+
+    # ------------------------------------------------------------------ compute push-down
+    def stickiness_of(
+        self, customer_id: str, settings: GraphSettings | None = None
+    ) -> dict[str, float]:
+        """One customer's scores computed inside Neo4j by one Cypher query (hops = 1).
+
+        ``S_i = a_i + sum_j lambda_ij * a_j`` with ``lambda_ij = beta * w_kind * c_ij`` over
+        the customer's ties: an undirected tie counts for both ends, a directed tie
+        ``source -> target`` only for its source, as in :attr:`Snapshot.L`. Equal to
+        ``compute.scores(store.snapshot()).row(i)`` up to floating-point rounding.
+
+        Parameters
+        ----------
+        customer_id : str
+        settings : GraphSettings, optional
+            beta and kind weights; the stored settings when None.
+
+        Returns
+        -------
+        dict
+            ``own``, ``network``, ``stickiness`` and ``network_share`` as Python floats.
+
+        Raises
+        ------
+        UnknownCustomer
+        """
+        import neo4j
+
+        params: dict[str, Any] = {
+            "id": customer_id,
+            "settings_key": self._SETTINGS_KEY,
+            "prefix": _WEIGHT_PREFIX,
+            "beta": None if settings is None else settings.beta,
+            "weights": None
+            if settings is None
+            else {_WEIGHT_PREFIX + k: float(w) for k, w in settings.kind_weights.items()},
+        }
+        with self._errors():
+            records, _, _ = self._driver.execute_query(
+                STICKINESS_OF, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        if not records:
+            raise UnknownCustomer(f"unknown customer {customer_id!r}", details={"id": customer_id})
+        own, network = float(records[0]["own"]), float(records[0]["network"])
+        total = own + network
+        return {
+            "own": own,
+            "network": network,
+            "stickiness": total,
+            "network_share": network / total if total > 0 else 0.0,
+        }
+
+    # ------------------------------------------------------------------ snapshot
+    def _read_snapshot(self) -> Snapshot:
+        """Stream customers then ties (one read transaction) into numpy arrays.
+
+        Records are consumed one by one into chunks that are converted at once, so the graph
+        is never held twice as Python objects. If another process writes meanwhile (the
+        revision moved), the read starts again.
+        """
+        for _ in range(_SNAPSHOT_ATTEMPTS):
+            snap = self._read(self._snapshot_work)
+            if snap is not None:
+                return snap
+        raise StoreUnavailable(
+            f"Neo4j at {self.url} changed during {_SNAPSHOT_ATTEMPTS} "
+            "snapshot reads in a row; try again when writes calm down"
+        )
+
+    def _snapshot_work(self, tx: neo4j.ManagedTransaction) -> Snapshot | None:
+        state = tx.run(READ_STATE).single()
+        revision = int(state["revision"]) if state else 0
+        raw = tx.run(GET_META, key=self._SETTINGS_KEY).single()
+        settings = (
+            GraphSettings() if raw is None else GraphSettings.model_validate_json(raw["value"])
+        )
+        n = int(tx.run(COUNT_CUSTOMERS).single(strict=True)["n"])
+        m = int(tx.run(COUNT_TIES).single(strict=True)["n"])
+
+        ids = np.empty(n, dtype=object)
+        values = np.empty(n, dtype=np.float64)
+        segments = np.empty(n, dtype=object)
+        k = 0
+        for record in tx.run(SNAPSHOT_CUSTOMERS):
+            if k == n:
+                return None  # more than counted: a concurrent write
+            ids[k], values[k], segments[k] = record["id"], record["value"], record["segment"]
+            k += 1
+        if k != n:
+            return None
+        order = np.argsort(ids, kind="stable")
+        ids, values, segments = ids[order], values[order], segments[order]
+        index = pd.Index(ids)
+
+        src = np.empty(m, dtype=np.int64)
+        dst = np.empty(m, dtype=np.int64)
+        closeness = np.empty(m, dtype=np.float64)
+        directed = np.empty(m, dtype=bool)
+        kind_names: list[str] = []
+        kind_code: dict[str, int] = {}
+        codes = np.empty(m, dtype=np.int32)
+        chunk_u: list[str] = []
+        chunk_v: list[str] = []
+        filled = 0
+
+        def flush() -> None:
+            nonlocal filled
+            sl = slice(filled, filled + len(chunk_u))
+            src[sl] = index.get_indexer(chunk_u)
+            dst[sl] = index.get_indexer(chunk_v)
+            filled += len(chunk_u)
+            chunk_u.clear()
+            chunk_v.clear()
+
+        k = 0
+        for u, v, c, kind, d in tx.run(SNAPSHOT_TIES):
+            if k == m:
+                return None
+            chunk_u.append(u)
+            chunk_v.append(v)
+            closeness[k] = c
+            directed[k] = d
+            code = kind_code.get(kind)
+            if code is None:
+                code = kind_code[kind] = len(kind_names)
+                kind_names.append(kind)
+            codes[k] = code
+            k += 1
+            if len(chunk_u) == _READ_CHUNK:
+                flush()
+        flush()
+        if k != m or (m and (src.min() < 0 or dst.min() < 0)):
+            return None
+        end = tx.run(READ_STATE).single()
+        if (int(end["revision"]) if end else 0) != revision:
+            return None
+        # kinds in sorted order, like the other stores
+        sorted_kinds = sorted(kind_names)
+        remap = np.array([sorted_kinds.index(name) for name in kind_names] or [0], dtype=np.int32)
+        return Snapshot.from_edges(
+            ids,
+            values,
+            src,
+            dst,
+            closeness,
+            remap[codes],
+            sorted_kinds,
+            directed,
+            settings,
+            segments,
+            revision,
+        )

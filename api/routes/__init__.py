@@ -1,0 +1,1 @@
+"""One router per resource; each module exposes ``router`` (see ``api.main.ROUTERS``)."""

@@ -25,7 +25,7 @@ run: setup
 
 ## test: set up and run the whole test suite
 test: setup
-	$(BIN)/python -m pytest
+	bash scripts/test.sh
 
 lint: setup
 	$(BIN)/ruff format --check graph_engine api tests bench

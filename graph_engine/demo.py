@@ -22,19 +22,74 @@ __all__ = ["DemoGraph", "demo_graph"]
 
 KINDS = ("family", "friend", "club", "colleague", "referral")
 # (alpha, beta) of the Beta distribution of closeness per kind
-_CLOSENESS = {"family": (6, 2), "friend": (2.5, 3), "club": (1.5, 4), "colleague": (2, 5),
-              "referral": (2, 4)}
+_CLOSENESS = {
+    "family": (6, 2),
+    "friend": (2.5, 3),
+    "club": (1.5, 4),
+    "colleague": (2, 5),
+    "referral": (2, 4),
+}
 _INTRA_MIX = {"family": 0.08, "friend": 0.55, "club": 0.22, "colleague": 0.15}
 _INTER_MIX = {"friend": 0.5, "colleague": 0.3, "referral": 0.2}
 SEGMENTS = ("consumer", "family-plan", "business", "premium")
 _SEGMENT_P = (0.55, 0.2, 0.15, 0.1)
 _SEGMENT_VALUE = (1.0, 1.4, 2.0, 3.5)
-_FIRST = ("Ada", "Ben", "Chloe", "Dmitri", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas",
-          "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq",
-          "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe")
-_LAST = ("Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova",
-         "Jensen", "Kim", "Lopez", "Moreau", "Novak", "Okafor", "Petrov", "Quispe", "Rossi",
-         "Sato", "Tanaka", "Usman", "Varga", "Wagner", "Xu", "Yilmaz", "Zhang")
+_FIRST = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dmitri",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+)
+_LAST = (
+    "Adeyemi",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Wagner",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +101,14 @@ class DemoGraph:
     community: np.ndarray  # planted community of every customer (aligned with customers.ids)
 
 
-def demo_graph(n_customers: int = 2000, n_ties: int | None = None, *, seed: int = 0,
-               intra: float = 0.8, mean_community: float = 40.0) -> DemoGraph:
+def demo_graph(
+    n_customers: int = 2000,
+    n_ties: int | None = None,
+    *,
+    seed: int = 0,
+    intra: float = 0.8,
+    mean_community: float = 40.0,
+) -> DemoGraph:
     """Generate a customer community.
 
     Parameters
@@ -71,7 +132,7 @@ def demo_graph(n_customers: int = 2000, n_ties: int | None = None, *, seed: int 
     m = min(m, n * (n - 1) // 2)
 
     # communities with heavy-tailed sizes; positions are grouped by community
-    k = max(1, int(round(n / mean_community)))
+    k = max(1, round(n / mean_community))
     weights = rng.pareto(1.5, size=k) + 1.0
     community = np.sort(rng.choice(k, size=n, p=weights / weights.sum()))
     starts = np.searchsorted(community, np.arange(k))
@@ -116,12 +177,14 @@ def demo_graph(n_customers: int = 2000, n_ties: int | None = None, *, seed: int 
     keys = rng.permutation(keys)[:m]
     u, v = keys // n, keys % n
 
-    # kinds: intra-community ties are family/friend/club/colleague, crossing ones friend/colleague/referral
+    # kinds: ties inside a community are family/friend/club/colleague,
+    # ties across communities friend/colleague/referral
     same = community[u] == community[v]
     kinds = np.empty(len(u), dtype=object)
     kinds[same] = rng.choice(list(_INTRA_MIX), size=int(same.sum()), p=list(_INTRA_MIX.values()))
-    kinds[~same] = rng.choice(list(_INTER_MIX), size=int((~same).sum()),
-                              p=list(_INTER_MIX.values()))
+    kinds[~same] = rng.choice(
+        list(_INTER_MIX), size=int((~same).sum()), p=list(_INTER_MIX.values())
+    )
     closeness = np.empty(len(u))
     for kind, (alpha, beta) in _CLOSENESS.items():
         mask = kinds == kind
@@ -145,8 +208,8 @@ def demo_graph(n_customers: int = 2000, n_ties: int | None = None, *, seed: int 
     segments = np.asarray(SEGMENTS, dtype=object)[segment_code]
 
     order = np.argsort(ids, kind="stable")
-    customers = CustomerBatch.from_columns(ids[order], values[order], names[order],
-                                           segments[order])
-    ties = TieBatch(sources=ids[u], targets=ids[v], closeness=closeness, kinds=kinds,
-                    directed=directed)
+    customers = CustomerBatch.from_columns(ids[order], values[order], names[order], segments[order])
+    ties = TieBatch(
+        sources=ids[u], targets=ids[v], closeness=closeness, kinds=kinds, directed=directed
+    )
     return DemoGraph(customers=customers, ties=ties, community=community[order])

@@ -92,13 +92,15 @@ def tie_key(source: str, target: str, directed: bool) -> tuple[str, str, bool]:
 
 
 def _as_str_array(values: Iterable[Any]) -> np.ndarray:
-    arr = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series) else values,
-                     dtype=object)
+    arr = np.asarray(
+        list(values) if not isinstance(values, np.ndarray | pd.Series) else values, dtype=object
+    )
     return arr
 
 
-def _raise_rows(what: str, problems: list[tuple[np.ndarray, str]], ids: Any,
-                first_row: int, row_label: str) -> None:
+def _raise_rows(
+    what: str, problems: list[tuple[np.ndarray, str]], ids: Any, first_row: int, row_label: str
+) -> None:
     """Raise one InvalidInput that names the first few offending rows and counts them all."""
     bad: dict[int, list[str]] = {}
     for mask, reason in problems:
@@ -108,10 +110,12 @@ def _raise_rows(what: str, problems: list[tuple[np.ndarray, str]], ids: Any,
         return
     rows = sorted(bad)
     shown = [
-        {row_label: r + first_row, "id": _short(ids[r]), "problems": bad[r]} for r in rows[:_SHOWN_ROWS]
+        {row_label: r + first_row, "id": _short(ids[r]), "problems": bad[r]}
+        for r in rows[:_SHOWN_ROWS]
     ]
-    text = "; ".join(f"{row_label} {s[row_label]} ({s['id']!r}): {', '.join(s['problems'])}"
-                     for s in shown)
+    text = "; ".join(
+        f"{row_label} {s[row_label]} ({s['id']!r}): {', '.join(s['problems'])}" for s in shown
+    )
     more = f"; and {len(rows) - len(shown)} more" if len(rows) > len(shown) else ""
     raise InvalidInput(
         f"{len(rows)} invalid {what} {row_label}{'s' if len(rows) != 1 else ''}: {text}{more}",
@@ -134,17 +138,28 @@ def _bad_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return empty, too_long
 
 
-def _float_column(values: Any, n: int, default: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _is_nan(v: Any) -> bool:
+    return isinstance(v, float | np.floating) and math.isnan(v)
+
+
+def _float_column(
+    values: Any, n: int, default: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse a numeric column; returns (floats, mask of entries that are not numbers)."""
     if values is None:
         return np.full(n, default, dtype=float), np.zeros(n, bool)
-    series = pd.Series(values, dtype=object) if not isinstance(values, np.ndarray) or \
-        values.dtype == object else pd.Series(values)
+    series = (
+        pd.Series(values, dtype=object)
+        if not isinstance(values, np.ndarray) or values.dtype == object
+        else pd.Series(values)
+    )
     if series.dtype == object:
         is_bool = series.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(bool)
         numbers = pd.to_numeric(series.mask(is_bool), errors="coerce")
-        missing = series.isna().to_numpy(bool)
-        not_number = (numbers.isna().to_numpy(bool) & ~missing) | is_bool
+        missing = series.map(lambda v: v is None).to_numpy(bool)  # NaN is a value, not a gap
+        not_number = (
+            numbers.isna().to_numpy(bool) & ~missing & ~series.map(_is_nan).to_numpy(bool)
+        ) | is_bool
         floats = numbers.to_numpy(float)
         if default is not None:
             floats = np.where(missing, default, floats)
@@ -186,9 +201,17 @@ class CustomerBatch:
         return batch
 
     @classmethod
-    def from_columns(cls, ids: Any, values: Any, names: Any = None, segments: Any = None,
-                     attributes: list[dict[str, Any]] | None = None, *, first_row: int = 0,
-                     row_label: str = "row") -> CustomerBatch:
+    def from_columns(
+        cls,
+        ids: Any,
+        values: Any,
+        names: Any = None,
+        segments: Any = None,
+        attributes: list[dict[str, Any]] | None = None,
+        *,
+        first_row: int = 0,
+        row_label: str = "row",
+    ) -> CustomerBatch:
         """Validate and build a batch from array-likes; errors name rows from ``first_row``."""
         id_arr = _as_str_array(ids)
         floats, not_number = _float_column(values, len(id_arr))
@@ -202,8 +225,9 @@ class CustomerBatch:
         batch.validate(first_row=first_row, row_label=row_label, not_number=not_number)
         return batch
 
-    def validate(self, *, first_row: int = 0, row_label: str = "row",
-                 not_number: np.ndarray | None = None) -> None:
+    def validate(
+        self, *, first_row: int = 0, row_label: str = "row", not_number: np.ndarray | None = None
+    ) -> None:
         """Check every row; raise InvalidInput naming the offending ones."""
         n = len(self.ids)
         empty, too_long = _bad_ids(self.ids)
@@ -215,8 +239,10 @@ class CustomerBatch:
             (np.isnan(values) & (not_number is None or ~not_number), "value is NaN"),
             (np.isinf(values), "value is infinite"),
             (values < 0, "value is negative"),
-            (pd.Series(self.ids).duplicated(keep="first").to_numpy(bool) & ~empty,
-             "id repeated in the batch"),
+            (
+                pd.Series(self.ids).duplicated(keep="first").to_numpy(bool) & ~empty,
+                "id repeated in the batch",
+            ),
         ]
         _raise_rows("customer", problems, self.ids, first_row, row_label)
 
@@ -224,12 +250,15 @@ class CustomerBatch:
         """The batch as Customer records (slow; for small batches and tests)."""
         out = []
         for i in range(len(self)):
-            out.append(Customer(
-                id=self.ids[i], value=float(self.values[i]),
-                name=None if self.names is None else self.names[i],
-                segment=None if self.segments is None else self.segments[i],
-                attributes=(self.attributes[i] if self.attributes else {}),
-            ))
+            out.append(
+                Customer(
+                    id=self.ids[i],
+                    value=float(self.values[i]),
+                    name=None if self.names is None else self.names[i],
+                    segment=None if self.segments is None else self.segments[i],
+                    attributes=(self.attributes[i] if self.attributes else {}),
+                )
+            )
         return out
 
 
@@ -244,8 +273,19 @@ def _bool_column(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     if values is None:
         return np.zeros(n, bool), np.zeros(n, bool)
     series = pd.Series(values, dtype=object)
-    mapping = {"true": True, "1": True, "yes": True, "y": True, "t": True,
-               "false": False, "0": False, "no": False, "n": False, "f": False, "": False}
+    mapping = {
+        "true": True,
+        "1": True,
+        "yes": True,
+        "y": True,
+        "t": True,
+        "false": False,
+        "0": False,
+        "no": False,
+        "n": False,
+        "f": False,
+        "": False,
+    }
 
     def parse(v: Any) -> bool | None:
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -262,7 +302,7 @@ def _bool_column(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
 
     parsed = series.map(parse)
     bad = parsed.isna().to_numpy(bool)
-    return parsed.fillna(False).to_numpy(bool), bad
+    return np.array([v is True for v in parsed.tolist()], dtype=bool), bad
 
 
 @dataclass
@@ -295,9 +335,17 @@ class TieBatch:
         return batch
 
     @classmethod
-    def from_columns(cls, sources: Any, targets: Any, closeness: Any = None, kinds: Any = None,
-                     directed: Any = None, *, first_row: int = 0,
-                     row_label: str = "row") -> TieBatch:
+    def from_columns(
+        cls,
+        sources: Any,
+        targets: Any,
+        closeness: Any = None,
+        kinds: Any = None,
+        directed: Any = None,
+        *,
+        first_row: int = 0,
+        row_label: str = "row",
+    ) -> TieBatch:
         """Validate and build a batch from array-likes; errors name rows from ``first_row``."""
         src = _as_str_array(sources)
         n = len(src)
@@ -306,16 +354,25 @@ class TieBatch:
             kind_arr = np.full(n, DEFAULT_KIND, dtype=object)
         else:
             kind_series = pd.Series(kinds, dtype=object)
-            kind_arr = kind_series.where(kind_series.notna() & kind_series.ne(""),
-                                         DEFAULT_KIND).to_numpy(object)
+            kind_arr = kind_series.where(
+                kind_series.notna() & kind_series.ne(""), DEFAULT_KIND
+            ).to_numpy(object)
         flags, flags_bad = _bool_column(directed, n)
-        batch = cls(sources=src, targets=_as_str_array(targets), closeness=close, kinds=kind_arr,
-                    directed=flags, first_row=first_row, row_label=row_label)
+        batch = cls(
+            sources=src,
+            targets=_as_str_array(targets),
+            closeness=close,
+            kinds=kind_arr,
+            directed=flags,
+            first_row=first_row,
+            row_label=row_label,
+        )
         batch.validate(not_number=close_bad, bad_directed=flags_bad)
         return batch
 
-    def validate(self, *, not_number: np.ndarray | None = None,
-                 bad_directed: np.ndarray | None = None) -> None:
+    def validate(
+        self, *, not_number: np.ndarray | None = None, bad_directed: np.ndarray | None = None
+    ) -> None:
         """Check every row; raise InvalidInput naming the offending ones."""
         n = len(self.sources)
         if len(self.targets) != n:
@@ -325,8 +382,11 @@ class TieBatch:
         c = self.closeness
         none = np.zeros(n, bool)
         nn = not_number if not_number is not None else none
-        kinds_ok = pd.Series(self.kinds, dtype=object).map(
-            lambda v: isinstance(v, str) and 0 < len(v.strip()) and len(v) <= 100).to_numpy(bool)
+        kinds_ok = (
+            pd.Series(self.kinds, dtype=object)
+            .map(lambda v: isinstance(v, str) and 0 < len(v.strip()) and len(v) <= 100)
+            .to_numpy(bool)
+        )
         same = (self.sources == self.targets) & ~src_empty
         problems = [
             (src_empty, "source is empty"),
@@ -365,17 +425,28 @@ class TieBatch:
     def records(self) -> list[Tie]:
         """The batch as Tie records (slow; for small batches and tests)."""
         return [
-            Tie(source=self.sources[i], target=self.targets[i],
-                closeness=float(self.closeness[i]), kind=self.kinds[i],
-                directed=bool(self.directed[i]))
+            Tie(
+                source=self.sources[i],
+                target=self.targets[i],
+                closeness=float(self.closeness[i]),
+                kind=self.kinds[i],
+                directed=bool(self.directed[i]),
+            )
             for i in range(len(self))
         ]
 
     def take(self, mask: np.ndarray) -> TieBatch:
         """The rows where ``mask`` is true (already validated)."""
-        return TieBatch(self.sources[mask], self.targets[mask], self.closeness[mask],
-                        self.kinds[mask], self.directed[mask], self.first_row, self.row_label,
-                        self._validated)
+        return TieBatch(
+            self.sources[mask],
+            self.targets[mask],
+            self.closeness[mask],
+            self.kinds[mask],
+            self.directed[mask],
+            self.first_row,
+            self.row_label,
+            self._validated,
+        )
 
 
 class _TieLabels:
@@ -388,19 +459,30 @@ class _TieLabels:
         return f"{self._s[i]}->{self._t[i]}"
 
 
-def unknown_ids_error(what: str, rows: np.ndarray, labels: Sequence[str] | Any,
-                      missing: Sequence[str], first_row: int = 0, row_label: str = "row") -> None:
+def unknown_ids_error(
+    what: str,
+    rows: np.ndarray,
+    labels: Sequence[str] | Any,
+    missing: Sequence[str],
+    first_row: int = 0,
+    row_label: str = "row",
+) -> None:
     """Raise UnknownCustomer-flavoured InvalidInput for ties naming customers not stored."""
     from graph_engine.errors import UnknownCustomer
 
     rows = np.asarray(rows)
-    shown = [{row_label: int(r) + first_row, "id": _short(labels[int(r)])} for r in rows[:_SHOWN_ROWS]]
+    shown = [
+        {row_label: int(r) + first_row, "id": _short(labels[int(r)])} for r in rows[:_SHOWN_ROWS]
+    ]
     names = ", ".join(repr(m) for m in list(missing)[:_SHOWN_ROWS])
     text = "; ".join(f"{row_label} {s[row_label]} ({s['id']})" for s in shown)
     more = f"; and {len(rows) - len(shown)} more" if len(rows) > len(shown) else ""
     raise UnknownCustomer(
         f"{len(rows)} {what} name unknown customers ({names}{'...' if len(missing) > 5 else ''}): "
         f"{text}{more}",
-        details={"count": int(len(rows)), "rows": shown,
-                 "unknown_ids": [str(m) for m in list(missing)[:50]]},
+        details={
+            "count": len(rows),
+            "rows": shown,
+            "unknown_ids": [str(m) for m in list(missing)[:50]],
+        },
     )

@@ -121,9 +121,19 @@ class Snapshot:
         """The same graph weighted by other settings (no store read)."""
         if settings == self.settings:
             return self
-        return Snapshot(self.ids, self.values, self.indptr, self.indices, self.closeness,
-                        self.kind_codes, self.kinds, settings, self.segments, self.revision,
-                        self.n_ties)
+        return Snapshot(
+            self.ids,
+            self.values,
+            self.indptr,
+            self.indices,
+            self.closeness,
+            self.kind_codes,
+            self.kinds,
+            settings,
+            self.segments,
+            self.revision,
+            self.n_ties,
+        )
 
     # ------------------------------------------------------------------ views
     @property
@@ -138,7 +148,7 @@ class Snapshot:
         return np.array([s.beta * s.weight(k) for k in self.kinds] or [0.0], dtype=np.float64)
 
     @cached_property
-    def L(self) -> sp.csr_matrix:  # noqa: N802 (the model's name for the matrix)
+    def L(self) -> sp.csr_matrix:
         """Tie-weight matrix, ``L[i, j] = beta * w_kind * closeness``, CSR (n x n)."""
         data = self.kind_lambda[self.kind_codes] * self.closeness
         n = self.n
@@ -154,8 +164,9 @@ class Snapshot:
         try:
             return self.position[customer_id]
         except KeyError:
-            raise UnknownCustomer(f"unknown customer {customer_id!r}",
-                                  details={"id": customer_id}) from None
+            raise UnknownCustomer(
+                f"unknown customer {customer_id!r}", details={"id": customer_id}
+            ) from None
 
     def indices_of(self, customer_ids: Sequence[str]) -> np.ndarray:
         """Indices of several customers; raises UnknownCustomer naming the missing ones."""
@@ -186,5 +197,6 @@ class Snapshot:
     def empty(cls, settings: GraphSettings | None = None) -> Snapshot:
         """A snapshot of no customers."""
         e = np.zeros(0, dtype=np.int64)
-        return cls.from_edges(np.zeros(0, object), np.zeros(0), e, e, np.zeros(0), e, (),
-                              np.zeros(0, bool), settings)
+        return cls.from_edges(
+            np.zeros(0, object), np.zeros(0), e, e, np.zeros(0), e, (), np.zeros(0, bool), settings
+        )

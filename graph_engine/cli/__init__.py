@@ -20,6 +20,7 @@ __all__ = ["app", "main"]
 COMMAND_MODULES = [
     "graph_engine.cli.core",
     "graph_engine.cli.figures",
+    "graph_engine.cli.serve",
 ]
 
 for _name in COMMAND_MODULES:

@@ -33,11 +33,19 @@ DbOption = Annotated[
         envvar="GRAPH_ENGINE_DB",
     ),
 ]
-Neo4jUser = Annotated[str | None, typer.Option("--neo4j-user", envvar="NEO4J_USER",
-                                                help="Neo4j user (default neo4j).")]
-Neo4jPassword = Annotated[str | None, typer.Option("--neo4j-password", envvar="NEO4J_PASSWORD",
-                                                    help="Neo4j password (never printed).",
-                                                    show_default=False)]
+Neo4jUser = Annotated[
+    str | None,
+    typer.Option("--neo4j-user", envvar="NEO4J_USER", help="Neo4j user (default neo4j)."),
+]
+Neo4jPassword = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-password",
+        envvar="NEO4J_PASSWORD",
+        help="Neo4j password (never printed).",
+        show_default=False,
+    ),
+]
 
 
 def open_db(url: str, user: str | None = None, password: str | None = None) -> Store:

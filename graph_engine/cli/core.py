@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -30,11 +30,15 @@ from graph_engine.ingest.csv import read_customers_csv, read_ties_csv
 
 __all__ = ["demo_command", "explain_command", "import_command", "score_command"]
 
-HopsOption = Annotated[str, typer.Option("--hops", help="1 (default), an integer K up to 50, "
-                                         "or 'all' for the unbounded series.")]
+HopsOption = Annotated[
+    str,
+    typer.Option(
+        "--hops", help="1 (default), an integer K up to 50, or 'all' for the unbounded series."
+    ),
+]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
 
@@ -45,18 +49,29 @@ def _opener(label: str):  # type: ignore[no-untyped-def]
         return None
 
     def open_with_bar(path: Path) -> IO[bytes]:
-        return wrap_file(path.open("rb"), total=path.stat().st_size,  # type: ignore[return-value]
-                         description=f"reading {label}", console=err_console)
+        return wrap_file(
+            path.open("rb"),
+            total=path.stat().st_size,  # type: ignore[return-value]
+            description=f"reading {label}",
+            console=err_console,
+        )
 
     return open_with_bar
 
 
-@app.command("import", help="Import customers and/or ties from CSV files, all or nothing.\n\n"
-             "Example: graph-engine import --db shop.db --customers customers.csv --ties ties.csv")
+@app.command(
+    "import",
+    help="Import customers and/or ties from CSV files, all or nothing.\n\n"
+    "Example: graph-engine import --db shop.db --customers customers.csv --ties ties.csv",
+)
 def import_command(
     db: DbOption = "demo.db",
-    customers: Annotated[Path | None, typer.Option(help="CSV with id,value[,name,segment,...]")] = None,
-    ties: Annotated[Path | None, typer.Option(help="CSV with source,target[,closeness,kind,directed]")] = None,
+    customers: Annotated[
+        Path | None, typer.Option(help="CSV with id,value[,name,segment,...]")
+    ] = None,
+    ties: Annotated[
+        Path | None, typer.Option(help="CSV with source,target[,closeness,kind,directed]")
+    ] = None,
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
@@ -67,8 +82,10 @@ def import_command(
     with open_db(db, neo4j_user, neo4j_password) as store, _spinner("writing to the store"):
         n_c, n_t = store.upsert_graph(customers=cbatch, ties=tbatch)
         total_c, total_t = store.count_customers(), store.count_ties()
-    err_console.print(f"imported {n_c} customers and {n_t} ties into {store.url} "
-                      f"(now {total_c} customers, {total_t} ties)")
+    err_console.print(
+        f"imported {n_c} customers and {n_t} ties into {store.url} "
+        f"(now {total_c} customers, {total_t} ties)"
+    )
 
 
 @contextlib.contextmanager
@@ -81,17 +98,28 @@ def _spinner(text: str) -> Iterator[None]:
         yield
 
 
-@app.command("score", help="Score every customer: CSV (or JSON lines) with id,own,network,"
-             "stickiness,network_share, sorted by id.\n\n"
-             "Example: graph-engine score --db shop.db --beta 0.5 --out scores.csv")
+@app.command(
+    "score",
+    help="Score every customer: CSV (or JSON lines) with id,own,network,"
+    "stickiness,network_share, sorted by id.\n\n"
+    "Example: graph-engine score --db shop.db --beta 0.5 --out scores.csv",
+)
 def score_command(
     db: DbOption = "demo.db",
-    beta: Annotated[float | None, typer.Option(help="Override the stored beta for this run.")] = None,
+    beta: Annotated[
+        float | None, typer.Option(help="Override the stored beta for this run.")
+    ] = None,
     hops: HopsOption = "1",
-    out: Annotated[Path | None, typer.Option(help="Output file (default: standard output).")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.csv,  # noqa: A002
-    write_back: Annotated[bool, typer.Option("--write-back", help="Also store the scores as "
-                                             "customer properties (Neo4j stores).")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Output file (default: standard output).")
+    ] = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.csv,
+    write_back: Annotated[
+        bool,
+        typer.Option(
+            "--write-back", help="Also store the scores as customer properties (Neo4j stores)."
+        ),
+    ] = False,
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
@@ -106,10 +134,15 @@ def score_command(
             if writer is None:
                 raise InvalidInput(f"--write-back is for Neo4j stores; {store.url} keeps no scores")
             writer(snap.ids, result)
-    frame = pd.DataFrame({
-        "id": snap.ids, "own": result.own, "network": result.network,
-        "stickiness": result.stickiness, "network_share": result.network_share,
-    })
+    frame = pd.DataFrame(
+        {
+            "id": snap.ids,
+            "own": result.own,
+            "network": result.network,
+            "stickiness": result.stickiness,
+            "network_share": result.network_share,
+        }
+    )
     target: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         if format is OutputFormat.csv:
@@ -131,8 +164,11 @@ def _beta(settings, beta: float):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"--beta must be a finite number > 0, got {beta}") from None
 
 
-@app.command("explain", help="Show one customer's own value, network part, stickiness and top "
-             "contributors.\n\nExample: graph-engine explain --db shop.db c000042 --top 5")
+@app.command(
+    "explain",
+    help="Show one customer's own value, network part, stickiness and top "
+    "contributors.\n\nExample: graph-engine explain --db shop.db c000042 --top 5",
+)
 def explain_command(
     customer: Annotated[str, typer.Argument(help="Customer id.")],
     db: DbOption = "demo.db",
@@ -149,10 +185,17 @@ def explain_command(
     ex = explain(snap, customer, top=top, hops=check_hops(hops), settings=settings)
     if as_json:
         payload = {
-            "id": ex.id, "own": ex.own, "network": ex.network, "stickiness": ex.stickiness,
-            "network_share": ex.network_share, "hops": ex.hops, "further": ex.further,
-            "contributors": [{"id": c.id, "contribution": c.contribution, "lambda": c.lam}
-                             for c in ex.contributors],
+            "id": ex.id,
+            "own": ex.own,
+            "network": ex.network,
+            "stickiness": ex.stickiness,
+            "network_share": ex.network_share,
+            "hops": ex.hops,
+            "further": ex.further,
+            "contributors": [
+                {"id": c.id, "contribution": c.contribution, "lambda": c.lam}
+                for c in ex.contributors
+            ],
         }
         typer.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         return
@@ -163,21 +206,35 @@ def explain_command(
     console.print(f"  network share {ex.network_share:14.2%}")
     if ex.hops != 1:
         console.print(f"  from further than one hop {ex.further:.4f}")
-    console.print(f"  top {len(ex.contributors)} of {ex.n_contributors} contributors "
-                  "(lambda x their own value):")
+    console.print(
+        f"  top {len(ex.contributors)} of {ex.n_contributors} contributors "
+        "(lambda x their own value):"
+    )
     for c in ex.contributors:
         console.print(f"    {c.id:<24} {c.contribution:12.4f}   (lambda {c.lam:.3f})")
 
 
-@app.command("demo", help="Build a realistic synthetic customer community in the store "
-             "(deterministic for a seed).\n\nExample: graph-engine demo --db demo.db --customers 5000 --seed 7")
+@app.command(
+    "demo",
+    help="Build a realistic synthetic customer community in the store "
+    "(deterministic for a seed).\n\n"
+    "Example: graph-engine demo --db demo.db --customers 5000 --seed 7",
+)
 def demo_command(
     db: DbOption = "demo.db",
-    customers: Annotated[int, typer.Option(min=2, max=50_000_000, help="Number of customers.")] = 2000,
-    ties: Annotated[int | None, typer.Option(min=0, help="Number of ties (default 5 per customer).")] = None,
+    customers: Annotated[
+        int, typer.Option(min=2, max=50_000_000, help="Number of customers.")
+    ] = 2000,
+    ties: Annotated[
+        int | None, typer.Option(min=0, help="Number of ties (default 5 per customer).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    replace: Annotated[bool, typer.Option("--replace", help="Delete an existing SQLite file first.")] = False,
-    csv_dir: Annotated[Path | None, typer.Option(help="Also write customers.csv and ties.csv here.")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete an existing SQLite file first.")
+    ] = False,
+    csv_dir: Annotated[
+        Path | None, typer.Option(help="Also write customers.csv and ties.csv here.")
+    ] = None,
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
@@ -193,8 +250,10 @@ def demo_command(
         total_c, total_t = store.count_customers(), store.count_ties()
     if csv_dir is not None:
         write_demo_csv(graph, csv_dir)
-    err_console.print(f"demo community: {len(graph.customers)} customers, {len(graph.ties)} ties "
-                      f"written to {store.url} (now {total_c} customers, {total_t} ties)")
+    err_console.print(
+        f"demo community: {len(graph.customers)} customers, {len(graph.ties)} ties "
+        f"written to {store.url} (now {total_c} customers, {total_t} ties)"
+    )
 
 
 def write_demo_csv(graph, directory: Path) -> None:  # type: ignore[no-untyped-def]
@@ -202,8 +261,15 @@ def write_demo_csv(graph, directory: Path) -> None:  # type: ignore[no-untyped-d
     directory.mkdir(parents=True, exist_ok=True)
     c = graph.customers
     pd.DataFrame({"id": c.ids, "value": c.values, "name": c.names, "segment": c.segments}).to_csv(
-        directory / "customers.csv", index=False)
+        directory / "customers.csv", index=False
+    )
     t = graph.ties
-    pd.DataFrame({"source": t.sources, "target": t.targets, "closeness": t.closeness,
-                  "kind": t.kinds, "directed": t.directed}).to_csv(directory / "ties.csv",
-                                                                   index=False)
+    pd.DataFrame(
+        {
+            "source": t.sources,
+            "target": t.targets,
+            "closeness": t.closeness,
+            "kind": t.kinds,
+            "directed": t.directed,
+        }
+    ).to_csv(directory / "ties.csv", index=False)

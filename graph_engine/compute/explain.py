@@ -50,7 +50,7 @@ def contributions(snapshot: Snapshot, i: int) -> tuple[np.ndarray, np.ndarray, n
 
     Several ties to the same neighbour (an undirected and a directed one) are added together.
     """
-    L = snapshot.L  # noqa: N806
+    L = snapshot.L
     start, end = L.indptr[i], L.indptr[i + 1]
     cols = L.indices[start:end]
     lam = L.data[start:end]
@@ -60,8 +60,15 @@ def contributions(snapshot: Snapshot, i: int) -> tuple[np.ndarray, np.ndarray, n
     return cols.astype(np.int64), lam, lam * snapshot.values[cols]
 
 
-def explain(snapshot: Snapshot, customer_id: str, *, top: int = 10, hops: Hops = 1,
-            settings: GraphSettings | None = None, precomputed: Scores | None = None) -> Explanation:
+def explain(
+    snapshot: Snapshot,
+    customer_id: str,
+    *,
+    top: int = 10,
+    hops: Hops = 1,
+    settings: GraphSettings | None = None,
+    precomputed: Scores | None = None,
+) -> Explanation:
     """Scores of one customer and its top contributors.
 
     Parameters
@@ -96,12 +103,20 @@ def explain(snapshot: Snapshot, customer_id: str, *, top: int = 10, hops: Hops =
         network = float(sc.network[i])
         further = max(network - direct, 0.0) if hops != 1 else 0.0
     order = np.lexsort((snap.ids[cols].astype(str), -contrib))[: max(top, 0)]
-    listed = [Contributor(id=str(snap.ids[cols[k]]), contribution=float(contrib[k]),
-                          lam=float(lam[k])) for k in order]
+    listed = [
+        Contributor(id=str(snap.ids[cols[k]]), contribution=float(contrib[k]), lam=float(lam[k]))
+        for k in order
+    ]
     return Explanation(
-        id=customer_id, own=own, network=network, stickiness=total,
-        network_share=network / total if total > 0 else 0.0, hops=hops,
-        contributors=listed, n_contributors=len(cols), further=further,
+        id=customer_id,
+        own=own,
+        network=network,
+        stickiness=total,
+        network_share=network / total if total > 0 else 0.0,
+        hops=hops,
+        contributors=listed,
+        n_contributors=len(cols),
+        further=further,
     )
 
 
@@ -111,6 +126,6 @@ def network_value(snapshot: Snapshot, settings: GraphSettings | None = None) -> 
     What the other customers' stickiness loses (at hops=1) if customer j leaves.
     """
     snap = snapshot if settings is None else snapshot.with_settings(settings)
-    L = snap.L  # noqa: N806
+    L = snap.L
     held = np.bincount(L.indices, weights=L.data, minlength=snap.n)
     return held * snap.values

@@ -64,11 +64,19 @@ def check_hops(hops: object) -> Hops:
         try:
             hops = int(hops)
         except ValueError:
-            raise InvalidInput(f"hops must be an integer from 1 to {MAX_HOPS} or 'all', "
-                               f"got {hops!r}", details={"hops": hops}) from None
-    if isinstance(hops, bool) or not isinstance(hops, int | np.integer) or not 1 <= hops <= MAX_HOPS:
-        raise InvalidInput(f"hops must be an integer from 1 to {MAX_HOPS} or 'all', got {hops!r}",
-                           details={"hops": str(hops)})
+            raise InvalidInput(
+                f"hops must be an integer from 1 to {MAX_HOPS} or 'all', got {hops!r}",
+                details={"hops": hops},
+            ) from None
+    if (
+        isinstance(hops, bool)
+        or not isinstance(hops, int | np.integer)
+        or not 1 <= hops <= MAX_HOPS
+    ):
+        raise InvalidInput(
+            f"hops must be an integer from 1 to {MAX_HOPS} or 'all', got {hops!r}",
+            details={"hops": str(hops)},
+        )
     return int(hops)
 
 
@@ -118,7 +126,7 @@ def scores(snapshot: Snapshot, hops: Hops = 1, settings: GraphSettings | None = 
     return Scores(own=a, network=network, stickiness=total, network_share=share, hops=hops)
 
 
-def _kernel(L: sp.csr_matrix, a: np.ndarray, hops: Hops) -> np.ndarray:  # noqa: N803
+def _kernel(L: sp.csr_matrix, a: np.ndarray, hops: Hops) -> np.ndarray:
     """``sum_{k=0..hops} L^k a`` (or the unbounded series) on raw arrays."""
     if hops == "all":
         return _series(L, a)
@@ -130,7 +138,7 @@ def _kernel(L: sp.csr_matrix, a: np.ndarray, hops: Hops) -> np.ndarray:  # noqa:
     return total
 
 
-def spectral_radius(L: sp.spmatrix) -> float:  # noqa: N803
+def spectral_radius(L: sp.spmatrix) -> float:
     """Spectral radius of a non-negative matrix (largest eigenvalue modulus).
 
     Uses the Perron bound ``max row sum`` first: when it is below 1 the exact value is not needed
@@ -145,17 +153,19 @@ def spectral_radius(L: sp.spmatrix) -> float:  # noqa: N803
     symmetric = (abs(L - L.T) > 1e-12 * abs(L).max()).nnz == 0
     try:
         if symmetric:
-            value = spla.eigsh(L.astype(np.float64), k=1, which="LA",
-                               return_eigenvectors=False, tol=1e-8)
+            value = spla.eigsh(
+                L.astype(np.float64), k=1, which="LA", return_eigenvectors=False, tol=1e-8
+            )
         else:
-            value = spla.eigs(L.astype(np.float64), k=1, which="LM",
-                              return_eigenvectors=False, tol=1e-8)
+            value = spla.eigs(
+                L.astype(np.float64), k=1, which="LM", return_eigenvectors=False, tol=1e-8
+            )
         return float(np.max(np.abs(value)))
     except spla.ArpackNoConvergence:
         return _power_radius(L)
 
 
-def _power_radius(L: sp.spmatrix, iterations: int = 2000) -> float:  # noqa: N803
+def _power_radius(L: sp.spmatrix, iterations: int = 2000) -> float:
     """Power-iteration estimate of the Perron root (fallback when ARPACK does not converge)."""
     x = np.ones(L.shape[0]) / L.shape[0]
     rho = 0.0
@@ -172,7 +182,7 @@ def _power_radius(L: sp.spmatrix, iterations: int = 2000) -> float:  # noqa: N80
     return float(rho)
 
 
-def _series(L: sp.csr_matrix, a: np.ndarray) -> np.ndarray:  # noqa: N803
+def _series(L: sp.csr_matrix, a: np.ndarray) -> np.ndarray:
     """Solve ``(I - L) S = a`` after checking the spectral radius is below 1."""
     row_sums = np.asarray(L.sum(axis=1)).ravel() if L.nnz else np.zeros(L.shape[0])
     if row_sums.size == 0:

@@ -22,8 +22,14 @@ from graph_engine.snapshot import Snapshot
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["BaseStore", "Store", "as_customer_batch", "as_tie_batch", "open_store",
-           "report_unknown"]
+__all__ = [
+    "BaseStore",
+    "Store",
+    "as_customer_batch",
+    "as_tie_batch",
+    "open_store",
+    "report_unknown",
+]
 
 MAX_PAGE = 10_000
 
@@ -43,8 +49,11 @@ class Store(Protocol):
         Raises UnknownCustomer naming the rows whose ends are not stored.
         """
 
-    def upsert_graph(self, customers: CustomerBatch | Iterable[Customer] | None = None,
-                     ties: TieBatch | Iterable[Tie] | None = None) -> tuple[int, int]:
+    def upsert_graph(
+        self,
+        customers: CustomerBatch | Iterable[Customer] | None = None,
+        ties: TieBatch | Iterable[Tie] | None = None,
+    ) -> tuple[int, int]:
         """Upsert customers then ties in one transaction: both or nothing.
 
         Ties may name customers of the same call. Returns (customers written, ties written).
@@ -53,8 +62,9 @@ class Store(Protocol):
     def get_customer(self, customer_id: str) -> Customer:
         """One customer; raises UnknownCustomer."""
 
-    def list_customers(self, *, segment: str | None = None, limit: int = 100,
-                       after: str | None = None) -> list[Customer]:
+    def list_customers(
+        self, *, segment: str | None = None, limit: int = 100, after: str | None = None
+    ) -> list[Customer]:
         """Customers in ascending id order, ids > ``after``, at most ``limit``."""
 
     def count_customers(self, segment: str | None = None) -> int:
@@ -121,25 +131,34 @@ def report_unknown(batch: TieBatch, src_known: np.ndarray, dst_known: np.ndarray
     if not bad.any():
         return
     rows = np.flatnonzero(bad)
-    missing = list(dict.fromkeys(
-        [str(s) for s in batch.sources[~src_known][:50]] + [str(t) for t in batch.targets[~dst_known][:50]]
-    ))
-    shown = [{batch.row_label: int(r) + batch.first_row,
-              "tie": f"{batch.sources[r]}->{batch.targets[r]}"} for r in rows[:5]]
+    missing = list(
+        dict.fromkeys(
+            [str(s) for s in batch.sources[~src_known][:50]]
+            + [str(t) for t in batch.targets[~dst_known][:50]]
+        )
+    )
+    shown = [
+        {
+            batch.row_label: int(r) + batch.first_row,
+            "tie": f"{batch.sources[r]}->{batch.targets[r]}",
+        }
+        for r in rows[:5]
+    ]
     text = "; ".join(f"{batch.row_label} {s[batch.row_label]} ({s['tie']})" for s in shown)
     more = f"; and {len(rows) - len(shown)} more" if len(rows) > len(shown) else ""
     raise UnknownCustomer(
         f"{len(rows)} tie {batch.row_label}{'s' if len(rows) != 1 else ''} name unknown "
         f"customers ({', '.join(map(repr, missing[:5]))}): {text}{more}",
-        details={"count": int(len(rows)), "rows": shown, "unknown_ids": missing[:50]},
+        details={"count": len(rows), "rows": shown, "unknown_ids": missing[:50]},
     )
 
 
 def check_page(limit: int) -> None:
     """Validate a page size."""
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}, got {limit}",
-                           details={"limit": limit})
+        raise InvalidInput(
+            f"limit must be between 1 and {MAX_PAGE}, got {limit}", details={"limit": limit}
+        )
 
 
 class BaseStore:
@@ -177,8 +196,12 @@ class BaseStore:
     def __enter__(self) -> Any:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:  # pragma: no cover - overridden
@@ -198,8 +221,9 @@ def open_store(url: str | Path, **options: Any) -> Store:
         from graph_engine.stores.memory import InMemoryStore
 
         return InMemoryStore()
-    if text.startswith(("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://",
-                        "bolt+ssc://")):
+    if text.startswith(
+        ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+    ):
         from graph_engine.stores.neo4j import Neo4jStore  # type: ignore[import-not-found]
 
         return Neo4jStore(text, **options)  # type: ignore[no-any-return]
@@ -207,8 +231,10 @@ def open_store(url: str | Path, **options: Any) -> Store:
         text = text.removeprefix("sqlite://")
         # sqlite:///abs/path keeps its leading slash; sqlite://rel/path is relative
     elif "://" in text:
-        raise InvalidInput(f"unknown store URL scheme in {text!r}; use sqlite:///path, "
-                           "a bare path, neo4j://host:port or bolt://host:port")
+        raise InvalidInput(
+            f"unknown store URL scheme in {text!r}; use sqlite:///path, "
+            "a bare path, neo4j://host:port or bolt://host:port"
+        )
     from graph_engine.stores.sqlite import SQLiteStore
 
     return SQLiteStore(text, **options)

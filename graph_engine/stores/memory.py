@@ -44,8 +44,11 @@ class InMemoryStore(BaseStore):
     def upsert_ties(self, ties: TieBatch | Iterable[Tie]) -> int:
         return self.upsert_graph(ties=ties)[1]
 
-    def upsert_graph(self, customers: CustomerBatch | Iterable[Customer] | None = None,
-                     ties: TieBatch | Iterable[Tie] | None = None) -> tuple[int, int]:
+    def upsert_graph(
+        self,
+        customers: CustomerBatch | Iterable[Customer] | None = None,
+        ties: TieBatch | Iterable[Tie] | None = None,
+    ) -> tuple[int, int]:
         """Upsert customers, then ties, all or nothing."""
         records = as_customer_batch(customers).records() if customers is not None else []
         tbatch = as_tie_batch(ties) if ties is not None else None
@@ -69,15 +72,18 @@ class InMemoryStore(BaseStore):
         try:
             return self._customers[customer_id]
         except KeyError:
-            raise UnknownCustomer(f"unknown customer {customer_id!r}",
-                                  details={"id": customer_id}) from None
+            raise UnknownCustomer(
+                f"unknown customer {customer_id!r}", details={"id": customer_id}
+            ) from None
 
-    def list_customers(self, *, segment: str | None = None, limit: int = 100,
-                       after: str | None = None) -> list[Customer]:
+    def list_customers(
+        self, *, segment: str | None = None, limit: int = 100, after: str | None = None
+    ) -> list[Customer]:
         check_page(limit)
         with self._lock:
             ids = sorted(
-                cid for cid, c in self._customers.items()
+                cid
+                for cid, c in self._customers.items()
                 if (after is None or cid > after) and (segment is None or c.segment == segment)
             )
             return [self._customers[cid] for cid in ids[:limit]]
@@ -116,8 +122,10 @@ class InMemoryStore(BaseStore):
                 keys.append((source, target, True))
             found = [k for k in keys if k in self._ties]
             if not found:
-                raise UnknownTie(f"no tie between {source!r} and {target!r}",
-                                 details={"source": source, "target": target})
+                raise UnknownTie(
+                    f"no tie between {source!r} and {target!r}",
+                    details={"source": source, "target": target},
+                )
             for k in found:
                 del self._ties[k]
             self._bump()
@@ -151,8 +159,19 @@ class InMemoryStore(BaseStore):
             directed = np.array([d for (_, _, d), _ in items], dtype=bool)
             close = np.array([c for _, (c, _) in items], dtype=float)
             codes = np.array([code[k] for _, (_, k) in items], dtype=np.int32)
-            return Snapshot.from_edges(ids, values, src, dst, close, codes, kinds, directed,
-                                       self.get_settings(), segments, self._revision)
+            return Snapshot.from_edges(
+                ids,
+                values,
+                src,
+                dst,
+                close,
+                codes,
+                kinds,
+                directed,
+                self.get_settings(),
+                segments,
+                self._revision,
+            )
 
     def close(self) -> None:
         pass

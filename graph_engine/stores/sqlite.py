@@ -44,7 +44,7 @@ from graph_engine.stores.base import (
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 SCHEMA_VERSION = 1
-_CHUNK = 200_000          # rows per executemany / fetchmany
+_CHUNK = 200_000  # rows per executemany / fetchmany
 _LOOKUP_FULL_MAP = 20_000  # above this many distinct ids, read the whole id map at once
 
 _SCHEMA = """
@@ -96,22 +96,27 @@ class SQLiteStore(BaseStore):
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         super().__init__()
         self.path = str(path)
-        self.url = f"sqlite:///{Path(self.path).resolve()}" if self.path != ":memory:" else \
-            "sqlite:///:memory:"
+        self.url = (
+            f"sqlite:///{Path(self.path).resolve()}"
+            if self.path != ":memory:"
+            else "sqlite:///:memory:"
+        )
         self._lock = threading.RLock()
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
-                                         check_same_thread=False)
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=OFF")
             self._conn.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
             self._init_schema()
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open SQLite store {self.path!r}: {exc}",
-                                   details={"path": self.path}) from exc
+            raise StoreUnavailable(
+                f"cannot open SQLite store {self.path!r}: {exc}", details={"path": self.path}
+            ) from exc
 
     # ------------------------------------------------------------------ plumbing
     @contextlib.contextmanager
@@ -125,8 +130,9 @@ class SQLiteStore(BaseStore):
                 raise StoreUnavailable(f"SQLite store is busy: {exc}") from exc
             try:
                 yield conn
-                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                             "WHERE key = 'revision'")
+                conn.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -146,13 +152,16 @@ class SQLiteStore(BaseStore):
                         conn.execute(statement)
                 row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 if row is None:
-                    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)",
-                                 (str(SCHEMA_VERSION),))
+                    conn.execute(
+                        "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                    )
                     conn.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
                 elif int(row[0]) != SCHEMA_VERSION:
                     raise SchemaMismatch(
                         f"{self.path} has schema version {row[0]}, this engine reads "
-                        f"{SCHEMA_VERSION}", details={"found": row[0], "expected": SCHEMA_VERSION})
+                        f"{SCHEMA_VERSION}",
+                        details={"found": row[0], "expected": SCHEMA_VERSION},
+                    )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -170,8 +179,11 @@ class SQLiteStore(BaseStore):
     def upsert_customers(self, customers: CustomerBatch | Iterable[Customer]) -> int:
         return self.upsert_graph(customers=customers)[0]
 
-    def upsert_graph(self, customers: CustomerBatch | Iterable[Customer] | None = None,
-                     ties: TieBatch | Iterable[Tie] | None = None) -> tuple[int, int]:
+    def upsert_graph(
+        self,
+        customers: CustomerBatch | Iterable[Customer] | None = None,
+        ties: TieBatch | Iterable[Tie] | None = None,
+    ) -> tuple[int, int]:
         """Upsert customers, then ties, in ONE transaction (all or nothing)."""
         cbatch = as_customer_batch(customers) if customers is not None else None
         tbatch = as_tie_batch(ties) if ties is not None else None
@@ -188,15 +200,26 @@ class SQLiteStore(BaseStore):
         names = batch.names if batch.names is not None else [None] * n
         segments = batch.segments if batch.segments is not None else [None] * n
         attrs = batch.attributes if batch.attributes is not None else [None] * n
-        rows = zip(batch.ids.tolist(), batch.values.tolist(), list(names), list(segments),
-                   [orjson.dumps(a).decode() if a else None for a in attrs], strict=True)
+        rows = zip(
+            batch.ids.tolist(),
+            batch.values.tolist(),
+            list(names),
+            list(segments),
+            [orjson.dumps(a).decode() if a else None for a in attrs],
+            strict=True,
+        )
         conn.executemany(_UPSERT_CUSTOMER, rows)
 
     @staticmethod
     def _customer(row: tuple[Any, ...]) -> Customer:
         cid, value, name, segment, attributes = row
-        return Customer(id=cid, value=value, name=name, segment=segment,
-                        attributes=orjson.loads(attributes) if attributes else {})
+        return Customer(
+            id=cid,
+            value=value,
+            name=name,
+            segment=segment,
+            attributes=orjson.loads(attributes) if attributes else {},
+        )
 
     def get_customer(self, customer_id: str) -> Customer:
         rows = self._query(_SELECT_CUSTOMER + " WHERE id = ?", (customer_id,))
@@ -204,8 +227,9 @@ class SQLiteStore(BaseStore):
             raise UnknownCustomer(f"unknown customer {customer_id!r}", details={"id": customer_id})
         return self._customer(rows[0])
 
-    def list_customers(self, *, segment: str | None = None, limit: int = 100,
-                       after: str | None = None) -> list[Customer]:
+    def list_customers(
+        self, *, segment: str | None = None, limit: int = 100, after: str | None = None
+    ) -> list[Customer]:
         check_page(limit)
         where, params = [], []
         if segment is not None:
@@ -221,15 +245,17 @@ class SQLiteStore(BaseStore):
     def count_customers(self, segment: str | None = None) -> int:
         if segment is None:
             return int(self._query("SELECT COUNT(*) FROM customers")[0][0])
-        return int(self._query("SELECT COUNT(*) FROM customers WHERE segment = ?",
-                               (segment,))[0][0])
+        return int(
+            self._query("SELECT COUNT(*) FROM customers WHERE segment = ?", (segment,))[0][0]
+        )
 
     def delete_customer(self, customer_id: str) -> None:
         with self._write() as conn:
             row = conn.execute("SELECT idx FROM customers WHERE id = ?", (customer_id,)).fetchone()
             if row is None:
-                raise UnknownCustomer(f"unknown customer {customer_id!r}",
-                                      details={"id": customer_id})
+                raise UnknownCustomer(
+                    f"unknown customer {customer_id!r}", details={"id": customer_id}
+                )
             conn.execute("DELETE FROM ties WHERE u = ?", row)
             conn.execute("DELETE FROM ties WHERE v = ?", row)
             conn.execute("DELETE FROM customers WHERE idx = ?", row)
@@ -246,10 +272,11 @@ class SQLiteStore(BaseStore):
             found: list[tuple[str, int]] = []
             values = unique.tolist()
             for start in range(0, len(values), 900):
-                chunk = values[start:start + 900]
+                chunk = values[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                found += conn.execute(f"SELECT id, idx FROM customers WHERE id IN ({marks})",
-                                      chunk).fetchall()
+                found += conn.execute(
+                    f"SELECT id, idx FROM customers WHERE id IN ({marks})", chunk
+                ).fetchall()
             index = pd.Index([k for k, _ in found], dtype=object)
             idx_of = np.array([i for _, i in found], dtype=np.int64)
         pos = index.get_indexer(ids)
@@ -275,17 +302,28 @@ class SQLiteStore(BaseStore):
         d = batch.directed.astype(np.int64)
         for start in range(0, len(batch), _CHUNK):
             sl = slice(start, start + _CHUNK)
-            conn.executemany(_UPSERT_TIE, zip(
-                u[sl].tolist(), v[sl].tolist(), d[sl].tolist(),
-                batch.closeness[sl].tolist(), codes[sl].tolist(), strict=True))
+            conn.executemany(
+                _UPSERT_TIE,
+                zip(
+                    u[sl].tolist(),
+                    v[sl].tolist(),
+                    d[sl].tolist(),
+                    batch.closeness[sl].tolist(),
+                    codes[sl].tolist(),
+                    strict=True,
+                ),
+            )
 
     def _tie_rows(self, where: str, params: Sequence[Any]) -> list[Tie]:
         rows = self._query(
             "SELECT cu.id, cv.id, t.closeness, k.name, t.directed FROM ties t "
             "JOIN customers cu ON cu.idx = t.u JOIN customers cv ON cv.idx = t.v "
-            f"JOIN kinds k ON k.code = t.kind WHERE {where}", params)
-        ties = [Tie(source=s, target=t, closeness=c, kind=k, directed=bool(d))
-                for s, t, c, k, d in rows]
+            f"JOIN kinds k ON k.code = t.kind WHERE {where}",
+            params,
+        )
+        ties = [
+            Tie(source=s, target=t, closeness=c, kind=k, directed=bool(d)) for s, t, c, k, d in rows
+        ]
         return sorted(ties, key=lambda t: (t.source, t.target, t.directed))
 
     def ties_of(self, customer_id: str) -> list[Tie]:
@@ -300,21 +338,28 @@ class SQLiteStore(BaseStore):
 
     def delete_tie(self, source: str, target: str, directed: bool | None = None) -> int:
         with self._write() as conn:
-            idx = dict(conn.execute("SELECT id, idx FROM customers WHERE id IN (?, ?)",
-                                    (source, target)).fetchall())
+            idx = dict(
+                conn.execute(
+                    "SELECT id, idx FROM customers WHERE id IN (?, ?)", (source, target)
+                ).fetchall()
+            )
             deleted = 0
             if source in idx and target in idx:
                 s, t = idx[source], idx[target]
                 if directed in (None, False):
                     u, v = (s, t) if source < target else (t, s)
-                    deleted += conn.execute("DELETE FROM ties WHERE u=? AND v=? AND directed=0",
-                                            (u, v)).rowcount
+                    deleted += conn.execute(
+                        "DELETE FROM ties WHERE u=? AND v=? AND directed=0", (u, v)
+                    ).rowcount
                 if directed in (None, True):
-                    deleted += conn.execute("DELETE FROM ties WHERE u=? AND v=? AND directed=1",
-                                            (s, t)).rowcount
+                    deleted += conn.execute(
+                        "DELETE FROM ties WHERE u=? AND v=? AND directed=1", (s, t)
+                    ).rowcount
             if not deleted:
-                raise UnknownTie(f"no tie between {source!r} and {target!r}",
-                                 details={"source": source, "target": target})
+                raise UnknownTie(
+                    f"no tie between {source!r} and {target!r}",
+                    details={"source": source, "target": target},
+                )
             return deleted
 
     # ------------------------------------------------------------------ metadata
@@ -327,8 +372,11 @@ class SQLiteStore(BaseStore):
             if value is None:
                 conn.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
-                conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                             "SET value = excluded.value", (key, value))
+                conn.execute(
+                    "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                    "SET value = excluded.value",
+                    (key, value),
+                )
 
     # ------------------------------------------------------------------ snapshot
     def _read_snapshot(self) -> Snapshot:
@@ -336,15 +384,23 @@ class SQLiteStore(BaseStore):
             conn = self._conn
             conn.execute("BEGIN")  # one read transaction: a consistent view
             try:
-                revision = int(conn.execute(
-                    "SELECT value FROM meta WHERE key='revision'").fetchone()[0])
+                revision = int(
+                    conn.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0]
+                )
                 settings = self.get_settings()
                 cur = conn.execute("SELECT idx, id, value, segment FROM customers ORDER BY id")
                 frame = pd.DataFrame(cur.fetchall(), columns=["idx", "id", "value", "segment"])
                 kinds = conn.execute("SELECT code, name FROM kinds ORDER BY code").fetchall()
                 cur = conn.execute("SELECT u, v, directed, closeness, kind FROM ties")
-                dtype = np.dtype([("u", np.int64), ("v", np.int64), ("d", np.int8),
-                                  ("c", np.float64), ("k", np.int32)])
+                dtype = np.dtype(
+                    [
+                        ("u", np.int64),
+                        ("v", np.int64),
+                        ("d", np.int8),
+                        ("c", np.float64),
+                        ("k", np.int32),
+                    ]
+                )
                 parts = []
                 while rows := cur.fetchmany(_CHUNK):
                     parts.append(np.array(rows, dtype=dtype))

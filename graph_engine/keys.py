@@ -1,5 +1,7 @@
 """API keys with cumulative roles (read < write < admin); only hashes are stored.
 
+Used by the HTTP API (``api.deps``) and by ``graph-engine keys``; knows no HTTP.
+
 A key looks like ``ge_<key id>_<secret>``: the key id (8 hex digits) names the key in listings
 and revocations, the secret is 32 random bytes (``secrets.token_urlsafe``). The store keeps,
 in the metadata document ``api_keys``, the key id, its role, its creation time and the SHA-256

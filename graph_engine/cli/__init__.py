@@ -19,6 +19,7 @@ __all__ = ["app", "main"]
 # modules that add commands to `app` (each imports `app` from graph_engine.cli.common)
 COMMAND_MODULES = [
     "graph_engine.cli.core",
+    "graph_engine.cli.analytics",
     "graph_engine.cli.figures",
     "graph_engine.cli.serve",
 ]

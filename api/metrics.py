@@ -46,6 +46,16 @@ class Metrics:
         )
 
 
+def _template(scope: Scope) -> str:
+    """The route template of a request (``/v1/customers/{id}``), or "unmatched"."""
+    if scope.get("route") is None:
+        return "unmatched"
+    params: dict[str, Any] = scope.get("path_params") or {}
+    by_value = {str(v): k for k, v in params.items()}
+    parts = str(scope.get("path", "")).split("/")
+    return "/".join(f"{{{by_value[p]}}}" if p in by_value else p for p in parts)
+
+
 class MetricsMiddleware:
     """Pure ASGI middleware that counts requests and times them by route template."""
 
@@ -68,8 +78,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route: Any = scope.get("route")
-            name = getattr(route, "path", None) or "unmatched"
+            name = _template(scope)
             method = scope.get("method", "")
             self.metrics.requests.labels(method, name, str(status[0])).inc()
             self.metrics.latency.labels(method, name).observe(time.perf_counter() - start)

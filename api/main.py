@@ -36,6 +36,7 @@ ROUTERS = [
     "api.routes.ties",
     "api.routes.settings",
     "api.routes.keys",
+    "api.routes.figures",
 ]
 
 _DESCRIPTION = """
@@ -121,4 +122,5 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router, prefix="/v1")
+    app.include_router(importlib.import_module("api.routes.figures").dashboard_router)  # page at /
     return app

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "graph_engine.cli.analytics",
     "graph_engine.cli.figures",
     "graph_engine.cli.serve",
+    "graph_engine.cli.ingest",
 ]
 
 for _name in COMMAND_MODULES:

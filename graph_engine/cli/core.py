@@ -235,6 +235,13 @@ def demo_command(
     csv_dir: Annotated[
         Path | None, typer.Option(help="Also write customers.csv and ties.csv here.")
     ] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events",
+            help="Also write a synthetic event log (purchases.csv, interactions.csv) here.",
+        ),
+    ] = None,
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
@@ -250,6 +257,10 @@ def demo_command(
         total_c, total_t = store.count_customers(), store.count_ties()
     if csv_dir is not None:
         write_demo_csv(graph, csv_dir)
+    if events is not None:
+        from graph_engine.ingest.synthetic import write_demo_events
+
+        write_demo_events(graph, events, seed=seed)
     err_console.print(
         f"demo community: {len(graph.customers)} customers, {len(graph.ties)} ties "
         f"written to {store.url} (now {total_c} customers, {total_t} ties)"

@@ -37,6 +37,7 @@ ROUTERS = [
     "api.routes.settings",
     "api.routes.keys",
     "api.routes.figures",
+    "api.routes.ingest",
 ]
 
 _DESCRIPTION = """

@@ -130,12 +130,26 @@ def _short(value: Any) -> str:
 
 def _bad_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of ids that are not non-empty strings, and of ids that are too long."""
-    series = pd.Series(ids, dtype=object)
-    is_str = series.map(lambda v: isinstance(v, str)).to_numpy(bool)
-    text = series.where(is_str, "")
-    empty = ~is_str | text.str.strip().eq("").to_numpy(bool)
-    too_long = text.str.len().to_numpy() > MAX_ID_LENGTH
+    codes, uniques = pd.factorize(np.asarray(ids, dtype=object), use_na_sentinel=True)
+    empty_u, long_u = _bad_unique_ids(uniques)
+    missing = codes < 0
+    safe = np.where(missing, 0, codes)
+    empty = missing | (empty_u[safe] if len(uniques) else missing)
+    too_long = ~missing & (long_u[safe] if len(uniques) else missing)
     return empty, too_long
+
+
+def _bad_unique_ids(uniques: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct id: (not a non-empty string, longer than MAX_ID_LENGTH).
+
+    Checked once per distinct value: a tie batch names each customer many times.
+    """
+    values = list(uniques)
+    empty = np.fromiter((not (isinstance(v, str) and v.strip()) for v in values), bool, len(values))
+    long = np.fromiter(
+        (isinstance(v, str) and len(v) > MAX_ID_LENGTH for v in values), bool, len(values)
+    )
+    return empty, long
 
 
 def _is_nan(v: Any) -> bool:
@@ -377,17 +391,37 @@ class TieBatch:
         n = len(self.sources)
         if len(self.targets) != n:
             raise InvalidInput("sources and targets differ in length")
-        src_empty, src_long = _bad_ids(self.sources)
-        dst_empty, dst_long = _bad_ids(self.targets)
+        codes, uniques = pd.factorize(
+            np.concatenate([self.sources, self.targets]), use_na_sentinel=True
+        )
+        empty_u, long_u = _bad_unique_ids(uniques)
+        missing = codes < 0
+        safe = np.where(missing, 0, codes)
+        empty = missing | (empty_u[safe] if len(uniques) else missing)
+        too_long = ~missing & (long_u[safe] if len(uniques) else missing)
+        src_empty, dst_empty = empty[:n], empty[n:]
+        src_long, dst_long = too_long[:n], too_long[n:]
+        src_code, dst_code = codes[:n], codes[n:]
         c = self.closeness
         none = np.zeros(n, bool)
         nn = not_number if not_number is not None else none
-        kinds_ok = (
-            pd.Series(self.kinds, dtype=object)
-            .map(lambda v: isinstance(v, str) and 0 < len(v.strip()) and len(v) <= 100)
-            .to_numpy(bool)
+        kind_codes, kind_values = pd.factorize(
+            np.asarray(self.kinds, dtype=object), use_na_sentinel=True
         )
-        same = (self.sources == self.targets) & ~src_empty
+        good_kind = np.fromiter(
+            (isinstance(v, str) and 0 < len(v.strip()) and len(v) <= 100 for v in kind_values),
+            bool,
+            len(kind_values),
+        )
+        kinds_ok = (kind_codes >= 0) & (
+            good_kind[np.maximum(kind_codes, 0)] if len(kind_values) else False
+        )
+        # a repeated tie: same pair of distinct-id codes (either order if undirected), same flag
+        lo = np.where(self.directed, src_code, np.minimum(src_code, dst_code)).astype(np.int64)
+        hi = np.where(self.directed, dst_code, np.maximum(src_code, dst_code)).astype(np.int64)
+        key = (lo * (len(uniques) + 1) + hi) * 2 + self.directed
+        repeated = pd.Series(key).duplicated(keep="first").to_numpy(bool)
+        same = (src_code == dst_code) & ~src_empty
         problems = [
             (src_empty, "source is empty"),
             (dst_empty, "target is empty"),
@@ -398,7 +432,7 @@ class TieBatch:
             (~np.isnan(c) & ((c <= 0) | (c > 1)), "closeness outside (0, 1]"),
             (~kinds_ok, "kind must be a non-empty string of at most 100 characters"),
             (bad_directed if bad_directed is not None else none, "directed is not a boolean"),
-            (self._repeated() & ~(src_empty | dst_empty | same), "tie repeated in the batch"),
+            (repeated & ~(src_empty | dst_empty | same), "tie repeated in the batch"),
         ]
         labels = _TieLabels(self.sources, self.targets)
         _raise_rows("tie", problems, labels, self.first_row, self.row_label)
@@ -410,17 +444,6 @@ class TieBatch:
         u = np.where(swap, self.targets, self.sources)
         v = np.where(swap, self.sources, self.targets)
         return u, v
-
-    def _repeated(self) -> np.ndarray:
-        if len(self.sources) == 0:
-            return np.zeros(0, bool)
-        src = pd.Series(self.sources, dtype=object).astype(str).to_numpy(object)
-        dst = pd.Series(self.targets, dtype=object).astype(str).to_numpy(object)
-        swap = ~self.directed & (dst < src)
-        u = np.where(swap, dst, src)
-        v = np.where(swap, src, dst)
-        frame = pd.DataFrame({"u": u, "v": v, "d": self.directed})
-        return frame.duplicated(keep="first").to_numpy(bool)
 
     def records(self) -> list[Tie]:
         """The batch as Tie records (slow; for small batches and tests)."""

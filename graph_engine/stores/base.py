@@ -121,6 +121,8 @@ def as_customer_batch(customers: CustomerBatch | Iterable[Customer]) -> Customer
 def as_tie_batch(ties: TieBatch | Iterable[Tie]) -> TieBatch:
     """A validated columnar batch from a batch or records."""
     if isinstance(ties, TieBatch):
+        if not ties._validated:  # built from raw arrays: check it before it is stored
+            ties.validate()
         return ties
     return TieBatch.from_records(ties)
 

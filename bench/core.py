@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.common import median_time, peak_rss_mb, report
 
 
@@ -55,7 +53,7 @@ def phase_score(db: str) -> dict[str, float]:
         t0 = time.perf_counter()
         snap = store.snapshot()
         snapshot_s = time.perf_counter() - t0
-    L, a = snap.L, snap.values  # noqa: N806 - the model's name
+    L, a = snap.L, snap.values
     bare = median_time(lambda: L @ a, repeat=9)
     ours = median_time(lambda: scores(snap), repeat=9)
     return {

@@ -45,8 +45,8 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 SCHEMA_VERSION = 1
 _CHUNK = 200_000  # rows per executemany / fetchmany
-_LOOKUP_FULL_MAP = 20_000
-_BULK_ROWS = 200_000  # tie batches at least this large rebuild the ties_v index once  # above this many distinct ids, read the whole id map at once
+_LOOKUP_FULL_MAP = 20_000  # above this many distinct ids, read the whole id map at once
+_BULK_ROWS = 200_000  # tie batches at least this large rebuild the ties_v index once
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -110,6 +110,7 @@ class ReadReport:
             for i in np.flatnonzero(bad)[: max(room, 0)]:
                 reasons = [reason for mask, reason in problems if mask[i]]
                 self.examples.append({self.row_label: int(numbers[i]), "problems": reasons})
+            self.examples.sort(key=lambda e: e[self.row_label])
         return ~bad
 
     def add_lines(self, lines: list[tuple[int, str]]) -> None:

@@ -230,9 +230,11 @@ def derive_interactions(
         agg.add(table)
     exists, ties = agg.result(0)
     all_ids = agg.index.ids()
+    src, dst = all_ids[ties.sources], all_ids[ties.targets]
+    swap = ~ties.directed & (dst < src)  # mutual ties: the smaller id first, as stores keep them
     named = DerivedTies(
-        all_ids[ties.sources],
-        all_ids[ties.targets],
+        np.where(swap, dst, src),
+        np.where(swap, src, dst),
         ties.closeness,
         ties.mass,
         ties.kinds,

@@ -70,7 +70,8 @@ __all__ = ["SCHEMA_VERSION", "Neo4jStore"]
 
 SCHEMA_VERSION = 1
 BATCH_ROWS = 10_000  # rows per UNWIND statement
-_READ_CHUNK = 100_000  # records converted to numpy at a time while streaming a snapshot
+_CUSTOMER_PAGE = 50_000  # customers per snapshot page
+_TIE_PAGE = 100_000  # ties per snapshot page (about: pages are cut at customer boundaries)
 _SNAPSHOT_ATTEMPTS = 5  # re-reads when another process writes while a snapshot streams
 _WEIGHT_PREFIX = "w_"  # kind-weight properties of the settings node
 
@@ -165,10 +166,19 @@ PUT_META_PROPERTIES = "MERGE (m:GraphMeta {key: $key}) SET m = $properties"
 DELETE_META = "MATCH (m:GraphMeta {key: $key}) DELETE m"
 
 # ---------------------------------------------------------------------- snapshot
-SNAPSHOT_CUSTOMERS = "MATCH (c:Customer) RETURN c.id AS id, c.value AS value, c.segment AS segment"
-SNAPSHOT_TIES = """
+# Pages ordered by the unique id index: one record per page (lists), because the driver's
+# per-record overhead (one Bolt message each) costs far more than decoding the values.
+SNAPSHOT_CUSTOMER_PAGE = """
+MATCH (c:Customer) WHERE c.id > $after
+WITH c ORDER BY c.id LIMIT $limit
+RETURN collect([c.id, c.value, c.segment]) AS rows
+"""
+# the ties that start at the customers of one page (after < id <= last, in index order)
+SNAPSHOT_TIE_PAGE = """
+MATCH (u:Customer) WHERE $after < u.id <= $last
 MATCH (u)-[t:TIE]->(v)
-RETURN u.id AS u, v.id AS v, t.closeness AS closeness, t.kind AS kind, t.directed AS directed
+RETURN collect(u.id) AS u, collect(v.id) AS v, collect(t.closeness) AS closeness,
+       collect(t.kind) AS kind, collect(t.directed) AS directed
 """
 
 # ---------------------------------------------------------------------- compute push-down
@@ -745,6 +755,7 @@ class Neo4jStore(BaseStore):
         )
 
     def _snapshot_work(self, tx: neo4j.ManagedTransaction) -> Snapshot | None:
+        """Read the graph page by page into preallocated arrays (None: it changed meanwhile)."""
         state = tx.run(READ_STATE).single()
         revision = int(state["revision"]) if state else 0
         raw = tx.run(GET_META, key=self._SETTINGS_KEY).single()
@@ -754,76 +765,77 @@ class Neo4jStore(BaseStore):
         n = int(tx.run(COUNT_CUSTOMERS).single(strict=True)["n"])
         m = int(tx.run(COUNT_TIES).single(strict=True)["n"])
 
+        # customers, in the server's id order (the tie pages below are ranges of it)
         ids = np.empty(n, dtype=object)
         values = np.empty(n, dtype=np.float64)
         segments = np.empty(n, dtype=object)
-        k = 0
-        for record in tx.run(SNAPSHOT_CUSTOMERS):
-            if k == n:
-                return None  # more than counted: a concurrent write
-            ids[k], values[k], segments[k] = record["id"], record["value"], record["segment"]
-            k += 1
-        if k != n:
+        filled, after = 0, ""
+        while True:
+            rows = tx.run(SNAPSHOT_CUSTOMER_PAGE, after=after, limit=_CUSTOMER_PAGE).single(
+                strict=True
+            )["rows"]
+            if not rows:
+                break
+            if filled + len(rows) > n:
+                return None  # more customers than counted: a concurrent write
+            page = slice(filled, filled + len(rows))
+            ids[page], values[page], segments[page] = zip(*rows, strict=True)
+            filled += len(rows)
+            after = rows[-1][0]
+            del rows
+        if filled != n:
             return None
-        order = np.argsort(ids, kind="stable")
-        ids, values, segments = ids[order], values[order], segments[order]
-        index = pd.Index(ids)
 
+        # ties, page by page of their start customers; about _TIE_PAGE ties per page
+        index = pd.Index(ids)
+        per_page = max(1, round(_TIE_PAGE * n / m) if m else n)
         src = np.empty(m, dtype=np.int64)
         dst = np.empty(m, dtype=np.int64)
         closeness = np.empty(m, dtype=np.float64)
         directed = np.empty(m, dtype=bool)
         kind_names: list[str] = []
-        kind_code: dict[str, int] = {}
         codes = np.empty(m, dtype=np.int32)
-        chunk_u: list[str] = []
-        chunk_v: list[str] = []
         filled = 0
-
-        def flush() -> None:
-            nonlocal filled
-            sl = slice(filled, filled + len(chunk_u))
-            src[sl] = index.get_indexer(chunk_u)
-            dst[sl] = index.get_indexer(chunk_v)
-            filled += len(chunk_u)
-            chunk_u.clear()
-            chunk_v.clear()
-
-        k = 0
-        for u, v, c, kind, d in tx.run(SNAPSHOT_TIES):
-            if k == m:
+        for first in range(0, n if m else 0, per_page):
+            low = ids[first - 1] if first else ""
+            high = ids[min(first + per_page, n) - 1]
+            page = tx.run(SNAPSHOT_TIE_PAGE, after=low, last=high).single(strict=True)
+            k = len(page["u"])
+            if filled + k > m:
                 return None
-            chunk_u.append(u)
-            chunk_v.append(v)
-            closeness[k] = c
-            directed[k] = d
-            code = kind_code.get(kind)
-            if code is None:
-                code = kind_code[kind] = len(kind_names)
-                kind_names.append(kind)
-            codes[k] = code
-            k += 1
-            if len(chunk_u) == _READ_CHUNK:
-                flush()
-        flush()
-        if k != m or (m and (src.min() < 0 or dst.min() < 0)):
+            sl = slice(filled, filled + k)
+            src[sl] = index.get_indexer(page["u"])
+            dst[sl] = index.get_indexer(page["v"])
+            closeness[sl] = page["closeness"]
+            directed[sl] = page["directed"]
+            kinds = pd.Series(page["kind"], dtype=object)
+            for name in kinds.unique().tolist():
+                if name not in kind_names:
+                    kind_names.append(name)
+            codes[sl] = pd.Index(kind_names).get_indexer(kinds)
+            filled += k
+            del page, kinds
+        if filled != m or (m and (src.min() < 0 or dst.min() < 0)):
             return None
         end = tx.run(READ_STATE).single()
         if (int(end["revision"]) if end else 0) != revision:
             return None
-        # kinds in sorted order, like the other stores
+
+        order = np.argsort(ids, kind="stable")  # Python's string order, as the other stores
+        position = np.empty(n, dtype=np.int64)
+        position[order] = np.arange(n)
         sorted_kinds = sorted(kind_names)
-        remap = np.array([sorted_kinds.index(name) for name in kind_names] or [0], dtype=np.int32)
+        remap = np.array([sorted_kinds.index(k) for k in kind_names] or [0], dtype=np.int32)
         return Snapshot.from_edges(
-            ids,
-            values,
-            src,
-            dst,
+            ids[order],
+            values[order],
+            position[src],
+            position[dst],
             closeness,
             remap[codes],
             sorted_kinds,
             directed,
             settings,
-            segments,
+            segments[order],
             revision,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from graph_engine.analytics.pareto import gini, top_share
 from graph_engine.compute.stickiness import Scores, scores
 from graph_engine.errors import InvalidInput
 from graph_engine.figures._style import PALETTE, TEMPLATE
@@ -185,7 +186,8 @@ def pareto_figure(
     """Pareto curve of stickiness: cumulative share of total stickiness against share of customers.
 
     The curve is :func:`pareto_curve` of ``S``; a dashed line marks the top ``mark`` share of
-    customers and the title says the share of stickiness they hold (exact, not read off the
+    customers and the title says the share of stickiness they hold and the Gini coefficient
+    (:func:`graph_engine.analytics.pareto.top_share` and ``gini``, exact, not read off the
     sampled curve). The diagonal is what perfect equality would give.
 
     Parameters
@@ -210,9 +212,9 @@ def pareto_figure(
     s = sc.stickiness[mask]
     x, y = pareto_curve(s, max_points=max_points)
     n = len(s)
-    top_n = int(np.ceil(mark * n))
-    total = float(np.clip(s, 0, None).sum())
-    top = float(np.sort(np.clip(s, 0, None))[::-1][:top_n].sum() / total) if total > 0 else mark
+    positive = np.clip(s, 0.0, None)
+    top = top_share(positive, [mark])[0] if positive.sum() > 0 else mark
+    inequality = gini(positive)
     fig = go.Figure(
         [
             go.Scatter(
@@ -248,7 +250,7 @@ def pareto_figure(
     fig.update_layout(
         title={
             "text": f"Pareto curve of stickiness ({_scope(segment, n)})<br><sup>the top "
-            f"{mark:.0%} of customers hold {top:.1%} of all stickiness</sup>"
+            f"{mark:.0%} of customers hold {top:.1%} of all stickiness; Gini {inequality:.2f}</sup>"
         },
         template=TEMPLATE,
         xaxis={
@@ -257,7 +259,7 @@ def pareto_figure(
             "range": [0, 1],
         },
         yaxis={"title": "share of total stickiness", "tickformat": ".0%", "range": [0, 1.02]},
-        meta={"figure": "pareto", "mark": mark, "top_share": top},
+        meta={"figure": "pareto", "mark": mark, "top_share": top, "gini": inequality},
         showlegend=False,
     )
     return fig

@@ -24,6 +24,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import FastJSON
@@ -38,7 +39,15 @@ from graph_engine.errors import (
     UnknownTie,
 )
 
-__all__ = ["ApiError", "error_body", "install_error_handlers", "status_of"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "ApiError",
+    "ErrorDetail",
+    "ErrorOut",
+    "error_body",
+    "install_error_handlers",
+    "status_of",
+]
 
 _STATUS: list[tuple[type[Exception], int]] = [
     (BatchTooLarge, 413),
@@ -50,6 +59,36 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (StoreUnavailable, 503),
     (LookupError, 404),
 ]
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable ``code``, a message saying what was expected, context."""
+
+    code: str = Field(examples=["unknown_customer"])
+    message: str = Field(examples=["unknown customer 'c999999'"])
+    details: Any = Field(default=None, examples=[{"id": "c999999"}])
+
+
+class ErrorOut(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# documented on every route (api.main includes each router with these)
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error_response("Missing, invalid or revoked API key"),
+    403: _error_response("The key's role is too low for this route"),
+    404: _error_response("Unknown customer, tie or key"),
+    409: _error_response("Conflict with the stored state (e.g. expected_revision)"),
+    413: _error_response("Bulk write above the maximum batch size"),
+    422: _error_response("Invalid request: the message and details name the fields"),
+    503: _error_response("The store is unavailable; retry later"),
+}
 
 _HTTP_CODES = {
     401: "unauthorized",
@@ -123,6 +162,11 @@ def _validation_error(request: Request, exc: Exception) -> FastJSON:
 
 def _http_error(request: Request, exc: Exception) -> FastJSON:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # a body that is not JSON at all: an invalid request, like 422
+        return FastJSON(
+            error_body("invalid_request", f"invalid request body: {exc.detail}; send JSON (UTF-8)"),
+            status_code=422,
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = str(exc.detail) if exc.detail else code.replace("_", " ")
     if exc.status_code == 404 and exc.detail == "Not Found":

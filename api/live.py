@@ -55,6 +55,19 @@ _EMPTY_F = np.zeros(0, dtype=np.float64)
 _PATCH_LIMIT = 50_000  # above this many changed rows a ranking is re-sorted, not patched
 
 
+def _finite(result: dict[str, Any]) -> dict[str, Any]:
+    """Refuse results that overflowed (a huge beta or many hops) instead of sending null."""
+    numbers = [result["own"], result["network"], result["stickiness"]]
+    numbers += [c["contribution"] for c in result["contributors"]]
+    if not np.all(np.isfinite(numbers)):
+        raise InvalidInput(
+            "the scores overflow the float range at this beta and hops; use a "
+            "smaller beta or fewer hops",
+            details={"id": result["id"]},
+        )
+    return result
+
+
 class _Ranking:
     __slots__ = ("dirty", "order", "sorted_keys")
 
@@ -378,8 +391,12 @@ class LiveScores:
                 f"beta must be a finite number > 0, got {beta}", details={"beta": beta}
             )
         self.sync()
-        if hops != 1:
-            return self._customer_from_snapshot(customer_id, top, hops, beta)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+            if hops != 1:
+                return _finite(self._customer_from_snapshot(customer_id, top, hops, beta))
+            return _finite(self._customer_hop1(customer_id, top, beta))
+
+    def _customer_hop1(self, customer_id: str, top: int, beta: float | None) -> dict[str, Any]:
         with self._lock:
             p = self._pos.get(customer_id)
             if p is None or not self._alive[p]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph_engine.model import Customer, Tie
 from graph_engine.settings import GraphSettings
@@ -12,6 +13,7 @@ from graph_engine.settings import GraphSettings
 __all__ = [
     "ContributorOut",
     "CustomerIn",
+    "CustomerItem",
     "CustomerOut",
     "CustomersIn",
     "DeletedOut",
@@ -44,6 +46,35 @@ _TIE_EXAMPLE = {
 }
 
 
+def _check_json(value: Any, depth: int = 0) -> None:
+    """Attributes must be plain JSON: 64-bit integers, finite floats, nesting depth <= 20."""
+    if depth > 20:
+        raise ValueError("attributes nest deeper than 20 levels")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise ValueError("attribute integers must fit in 64 bits")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("attribute numbers must be finite")
+    if isinstance(value, dict):
+        for v in value.values():
+            _check_json(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _check_json(v, depth + 1)
+
+
+def _attributes(value: dict[str, Any]) -> dict[str, Any]:
+    _check_json(value)
+    return value
+
+
+class CustomerItem(Customer):
+    """A customer in a bulk upsert."""
+
+    _attrs = field_validator("attributes")(classmethod(lambda cls, v: _attributes(v)))
+
+
 class CustomerIn(BaseModel):
     """A customer written by ``PUT /v1/customers/{id}`` (the id comes from the path)."""
 
@@ -56,6 +87,8 @@ class CustomerIn(BaseModel):
     name: str | None = Field(default=None, max_length=1000)
     segment: str | None = Field(default=None, max_length=200)
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+    _attrs = field_validator("attributes")(classmethod(lambda cls, v: _attributes(v)))
 
 
 class CustomerOut(Customer):
@@ -80,7 +113,7 @@ class CustomersIn(BaseModel):
         },
     )
 
-    items: list[Customer]
+    items: list[CustomerItem]
 
 
 class TiesIn(BaseModel):

@@ -19,7 +19,8 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 CustomerId = Annotated[str, Path(min_length=1, max_length=256, examples=["c000042"])]
 ExpectedRevision = Annotated[
-    int | None, Query(ge=0, description="Only write if the store is at this revision (else 409).")
+    int | None,
+    Query(ge=0, le=2**62, description="Only write if the store is at this revision (else 409)."),
 ]
 
 

@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 
 from api.config import ApiSettings, get_settings, is_loopback
 from api.deps import AppState
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.live import LiveScores
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import FastJSON
@@ -122,6 +122,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router, prefix="/v1")
+        app.include_router(
+            importlib.import_module(name).router, prefix="/v1", responses=ERROR_RESPONSES
+        )
     app.include_router(importlib.import_module("api.routes.figures").dashboard_router)  # page at /
     return app

@@ -53,7 +53,7 @@ Method = Literal["network_value", "degree", "pagerank", "betweenness", "core"]
 METHODS: tuple[str, ...] = ("network_value", "degree", "pagerank", "betweenness", "core")
 EXACT_BETWEENNESS_LIMIT = 5000
 DEFAULT_BETWEENNESS_SAMPLES = 64
-_BATCHES = 8
+_BATCHES = 64
 
 
 # ---------------------------------------------------------------------------------- PageRank
@@ -180,7 +180,7 @@ class Betweenness:
 
     ``values[v] = sum_{s != v != t} sigma_st(v) / sigma_st / ((n-1)(n-2)/2)``, in [0, 1].
     When ``exact`` is False the values are the unbiased source-sampling estimate over
-    ``sources``; ``standard_error`` is the per-customer standard error from ``8`` independent
+    ``sources``; ``standard_error`` is the per-customer standard error from up to 64 independent
     batches of sources and ``error_bound`` a Hoeffding bound that holds for every customer at
     once with 95% probability (usually far more pessimistic).
     """
@@ -209,7 +209,7 @@ def betweenness(
 
         b_hat(v) = (n / k) * sum_{s in sample} delta_s(v) / 2 / ((n-1)(n-2)/2)
 
-    which is unbiased for the exact value. Error: per-customer standard error from 8 batches,
+    which is unbiased for the exact value. Error: per-customer standard error from up to 64 batches,
     and the simultaneous 95% Hoeffding bound ``n/(n-1) * sqrt(ln(2 n / 0.05) / (2 k))``.
 
     Parameters

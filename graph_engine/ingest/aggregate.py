@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["IdIndex", "KeyedSums", "pair_keys", "unpack_pairs"]
+__all__ = ["FirstSeen", "IdIndex", "KeyedSums", "pair_keys", "unpack_pairs"]
 
 _MIN_MERGE = 1_000_000
 
@@ -42,6 +42,26 @@ class IdIndex:
     def ids(self) -> np.ndarray:
         """Every id seen, by code (object array)."""
         return self._ids.to_numpy(zero_copy_only=False).astype(object)
+
+
+class FirstSeen:
+    """Earliest event time of every id code (dense array, grown as codes appear)."""
+
+    def __init__(self) -> None:
+        self._first = np.zeros(0)
+
+    def add(self, codes: np.ndarray, times: np.ndarray) -> None:
+        """Record events of ``codes`` at ``times``."""
+        size = int(codes.max()) + 1 if len(codes) else 0
+        if size > len(self._first):
+            grown = np.full(max(size, 2 * len(self._first)), np.inf)
+            grown[: len(self._first)] = self._first
+            self._first = grown
+        np.minimum.at(self._first, codes, times)
+
+    def existing(self, as_of: float) -> np.ndarray:
+        """Codes first seen at or before ``as_of``, ascending."""
+        return np.flatnonzero(self._first <= as_of)
 
 
 def pair_keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:

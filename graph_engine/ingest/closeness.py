@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph_engine.ingest.aggregate import IdIndex, KeyedSums, pair_keys, unpack_pairs
+from graph_engine.ingest.aggregate import FirstSeen, IdIndex, KeyedSums, pair_keys, unpack_pairs
 from graph_engine.ingest.events import DAY
 from graph_engine.ingest.params import ClosenessParams
 
@@ -107,7 +107,7 @@ class InteractionAggregator:
         ops = {f"e{i}": "sum" for i in range(len(self.kinds))}
         ops.update({"n_fwd": "sum", "n_bwd": "sum", "n_mut": "sum"})
         self._sums = [KeyedSums(ops) for _ in self.as_ofs]
-        self.seen = KeyedSums({"first_seen": "min"})  # every customer in an interaction
+        self.seen = FirstSeen()  # every customer in an interaction
         self.used = [0] * len(self.as_ofs)
         self.later = [0] * len(self.as_ofs)
 
@@ -126,7 +126,7 @@ class InteractionAggregator:
             .astype(np.int64)
         )
         weight = table.column("weight").to_numpy() * self._kind_w[kind]
-        self.seen.add(codes, {"first_seen": np.concatenate([t, t])})
+        self.seen.add(codes, np.concatenate([t, t]))
         rev = self._reverse[kind]
         src, dst = np.where(rev, dst, src), np.where(rev, src, dst)  # held one first
         mutual = self._mutual[kind]
@@ -154,8 +154,7 @@ class InteractionAggregator:
         weight 0) make no tie.
         """
         as_of = self.as_ofs[j]
-        seen_keys, seen = self.seen.result()
-        exists = np.sort(seen_keys[seen["first_seen"] <= as_of])
+        exists = self.seen.existing(as_of)
         keys, s = self._sums[j].result()
         per_kind = (
             np.column_stack([s[f"e{i}"] for i in range(len(self.kinds))])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from graph_engine.ingest.aggregate import IdIndex, KeyedSums
+from graph_engine.ingest.aggregate import FirstSeen, IdIndex, KeyedSums
 from graph_engine.ingest.events import DAY
 from graph_engine.ingest.params import RFMParams
 
@@ -112,7 +112,7 @@ class PurchaseAggregator:
         self.index = index if index is not None else IdIndex()
         ops = {"n": "sum", "decayed": "sum", "first": "min", "last": "max", "spend": "sum"}
         self._sums = [KeyedSums(ops) for _ in self.as_ofs]
-        self.seen = KeyedSums({"first_seen": "min"})  # every customer with a purchase
+        self.seen = FirstSeen()  # every customer with a purchase
         self.used = [0] * len(self.as_ofs)
         self.later = [0] * len(self.as_ofs)
 
@@ -121,7 +121,7 @@ class PurchaseAggregator:
         codes = self.index.codes(table.column("customer_id").combine_chunks())
         t = table.column("t").to_numpy()
         amount = table.column("amount").to_numpy()
-        self.seen.add(codes, {"first_seen": t})
+        self.seen.add(codes, t)
         window = self.params.window_days
         for j, as_of in enumerate(self.as_ofs):
             keep = t <= as_of
@@ -149,8 +149,7 @@ class PurchaseAggregator:
         value is 0.
         """
         as_of = self.as_ofs[j]
-        seen_keys, seen = self.seen.result()
-        exists = seen_keys[seen["first_seen"] <= as_of]
+        exists = self.seen.existing(as_of)
         keys, s = self._sums[j].result()
         codes = np.sort(exists)
         n = len(codes)

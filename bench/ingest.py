@@ -40,15 +40,15 @@ import json, resource, sys, time
 import pyarrow as pa, pyarrow.csv as pcsv
 from graph_engine.ingest.pipeline import derive_interactions, ingest_interactions
 from graph_engine.stores.sqlite import SQLiteStore
-mode, path, db = sys.argv[1], sys.argv[2], sys.argv[3]
+mode, path, db, as_of = sys.argv[1:5]
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 if mode == "derive":
-    ids, ties, agg, report = derive_interactions(path, as_of="%s")
+    ids, ties, agg, report = derive_interactions(path, as_of=as_of)
     rows, pairs = report.rows, len(ties.sources)
 elif mode == "ingest":
     with SQLiteStore(db) as store:
-        result = ingest_interactions(store, path, as_of="%s")
+        result = ingest_interactions(store, path, as_of=as_of)
     rows, pairs = result.rows, result.ties
 else:
     table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
@@ -58,7 +58,7 @@ seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": rows, "pairs": pairs, "seconds": seconds,
                   "peak_mb": (peak - base) / 1024, "rss_mb": peak / 1024}))
-""" % (AS_OF, AS_OF)
+"""
 
 
 def write_log(path: Path, graph, draws: int, per_tie: float) -> int:  # type: ignore[no-untyped-def]
@@ -67,8 +67,9 @@ def write_log(path: Path, graph, draws: int, per_tie: float) -> int:  # type: ig
     writer = None
     try:
         for draw in range(draws):
-            for block in demo_interactions(graph, seed=100 + draw, per_tie=per_tie,
-                                           block_ties=500_000):
+            for block in demo_interactions(
+                graph, seed=100 + draw, per_tie=per_tie, block_ties=500_000
+            ):
                 if writer is None:
                     writer = pcsv.CSVWriter(path, block.schema)
                 writer.write_table(block)
@@ -82,8 +83,12 @@ def write_log(path: Path, graph, draws: int, per_tie: float) -> int:  # type: ig
 def measure(mode: str, path: Path, folder: Path) -> dict[str, float]:
     """Run one measurement in a fresh interpreter."""
     db = folder / f"bench-{mode}-{path.stem}.db"
-    proc = subprocess.run([sys.executable, "-c", _CHILD, mode, str(path), str(db)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, str(path), str(db), AS_OF],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -107,11 +112,15 @@ def main() -> None:
             path = folder / f"interactions-{name}.csv"
             rows = write_log(path, graph, draws, per_tie)
             logs[name] = path
-            print(f"generated {name}: {rows:,} events, {path.stat().st_size / 1e6:,.0f} MB "
-                  f"in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"generated {name}: {rows:,} events, {path.stat().st_size / 1e6:,.0f} MB "
+                f"in {time.perf_counter() - t0:.1f} s"
+            )
         print()
-        print(f"{'log':<6} {'step':<18} {'events':>11} {'pairs':>10} {'seconds':>8} "
-              f"{'events/s':>11} {'peak RSS MB':>12} {'vs parser':>10}")
+        print(
+            f"{'log':<6} {'step':<18} {'events':>11} {'pairs':>10} {'seconds':>8} "
+            f"{'events/s':>11} {'peak RSS MB':>12} {'vs parser':>10}"
+        )
         results: dict[tuple[str, str], dict[str, float]] = {}
         for name, path in logs.items():
             for mode in ("reference", "derive", "ingest"):
@@ -121,17 +130,23 @@ def main() -> None:
                 ref = results[name, "reference"]
                 ratio = rate / (ref["rows"] / ref["seconds"])
                 label = "pyarrow read_csv" if mode == "reference" else mode
-                print(f"{name:<6} {label:<18} {r['rows']:>11,} {r['pairs']:>10,} "
-                      f"{r['seconds']:>8.2f} {rate:>11,.0f} {r['rss_mb']:>12.0f} {ratio:>9.2f}x")
+                print(
+                    f"{name:<6} {label:<18} {r['rows']:>11,} {r['pairs']:>10,} "
+                    f"{r['seconds']:>8.2f} {rate:>11,.0f} {r['rss_mb']:>12.0f} {ratio:>9.2f}x"
+                )
         print()
         for mode in ("reference", "derive", "ingest"):
             small, large = results["small", mode], results["large", mode]
-            print(f"{mode:<10} peak RSS large/small: {large['rss_mb'] / small['rss_mb']:.2f} "
-                  f"(growth {large['peak_mb']:.0f} vs {small['peak_mb']:.0f} MB above the "
-                  f"imports) for {large['rows'] / small['rows']:.2f}x the events")
+            print(
+                f"{mode:<10} peak RSS large/small: {large['rss_mb'] / small['rss_mb']:.2f} "
+                f"(growth {large['peak_mb']:.0f} vs {small['peak_mb']:.0f} MB above the "
+                f"imports) for {large['rows'] / small['rows']:.2f}x the events"
+            )
         derive_rate = results["large", "derive"]["rows"] / results["large", "derive"]["seconds"]
-        print(f"\nderive rate on the large log: {derive_rate:,.0f} events/s "
-              f"(target >= 500,000: {'met' if derive_rate >= 500_000 else 'NOT met'})")
+        print(
+            f"\nderive rate on the large log: {derive_rate:,.0f} events/s "
+            f"(target >= 500,000: {'met' if derive_rate >= 500_000 else 'NOT met'})"
+        )
 
 
 if __name__ == "__main__":

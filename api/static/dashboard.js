@@ -208,10 +208,10 @@
   }
 
   // ------------------------------------------------------------------ wiring
-  function clickedId(ev, figure) {
+  // the first customdata field of every clickable figure is the id (customer or community)
+  function clickedId(ev) {
     const point = ev.points && ev.points[0];
-    if (!point || !point.customdata) { return null; }
-    return figure === "communities" ? point.customdata[0] : point.customdata[0];
+    return point && point.customdata ? point.customdata[0] : null;
   }
 
   function wire() {
@@ -235,15 +235,15 @@
     $("churn-form").addEventListener("submit", (ev) => { ev.preventDefault(); showChurn(); });
 
     $("ego").on("plotly_click", (ev) => {
-      const id = clickedId(ev, "ego");
+      const id = clickedId(ev);
       if (id && id !== state.customer) { openCustomer(id); }
     });
     $("influencers").on("plotly_click", (ev) => {
-      const id = clickedId(ev, "influencers");
+      const id = clickedId(ev);
       if (id) { openCustomer(id); }
     });
     $("communities").on("plotly_click", (ev) => {
-      const community = clickedId(ev, "communities");
+      const community = clickedId(ev);
       if (community === null) { return; }
       $("influencer-community").value = community;
       state.loaded.influencers = true;

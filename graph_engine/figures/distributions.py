@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 WEBGL_ABOVE = 5_000
-MAX_SCATTER_POINTS = 200_000
+MAX_SCATTER_POINTS = 50_000
 # (own high?, network high?) -> what the quadrant means for retention
 QUADRANTS = {
     (True, True): "anchored: valuable and held by the network",
@@ -299,8 +299,8 @@ def own_vs_network_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Scatter`` or ``Scattergl`` trace named ``"customers"``; ``customdata`` rows are
-        ``[id, stickiness, network_share, community]``.
+        One ``Scatter`` or ``Scattergl`` trace named ``"customers"``: ``text`` holds the ids,
+        ``customdata`` rows are ``[stickiness, network_share, community]`` (-1: none given).
     """
     if max_points < 1:
         raise InvalidInput(f"max_points must be >= 1, got {max_points}")
@@ -316,15 +316,15 @@ def own_vs_network_figure(
         note = f"; a random sample of {max_points} of {n} customers drawn"
     labels = np.asarray(communities)[idx] if communities is not None else np.full(len(idx), -1)
     trace_type = go.Scattergl if len(idx) > webgl_above else go.Scatter
-    custom = np.column_stack(
-        [snapshot.ids[idx].astype(str), sc.stickiness[idx], sc.network_share[idx], labels]
-    ).tolist()
+    # numeric arrays stay numpy (plotly sends them as typed arrays); ids go in ``text``
+    custom = np.column_stack([sc.stickiness[idx], sc.network_share[idx], labels.astype(float)])
     fig = go.Figure(
         trace_type(
-            x=sc.own[idx].tolist(),
-            y=sc.network[idx].tolist(),
+            x=sc.own[idx],
+            y=sc.network[idx],
             mode="markers",
             name="customers",
+            text=snapshot.ids[idx].astype(str),
             customdata=custom,
             marker={
                 "size": 5 if len(idx) > webgl_above else 7,
@@ -332,9 +332,9 @@ def own_vs_network_figure(
                 "opacity": 0.6,
             },
             hovertemplate=(
-                "<b>%{customdata[0]}</b><br>own %{x:.2f}<br>network %{y:.2f}"
-                "<br>stickiness %{customdata[1]:.2f}<br>network share %{customdata[2]:.1%}"
-                "<br>community %{customdata[3]}<extra></extra>"
+                "<b>%{text}</b><br>own %{x:.2f}<br>network %{y:.2f}"
+                "<br>stickiness %{customdata[0]:.2f}<br>network share %{customdata[1]:.1%}"
+                "<br>community %{customdata[2]}<extra></extra>"
             ),
         )
     )

@@ -227,6 +227,12 @@ def test_dashboard_tabs_render_offline(page, server: Server) -> None:  # type: i
     pg.click("button.tab[data-tab=influencers]")
     pg.wait_for_selector("#influencers[data-rendered]", timeout=60_000)
     assert pg.locator("#influencers .barlayer .point").count() == 25
+    # clicking the top bar opens that customer's ego network
+    top_id = pg.evaluate("document.getElementById('influencers').data[0].y[0]")
+    box = pg.locator("#influencers .barlayer .point").first.bounding_box()
+    pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    pg.wait_for_selector(f'#ego[data-customer="{top_id}"]', timeout=30_000)
+    pg.click("button.tab[data-tab=influencers]")
 
     pg.click("button.tab[data-tab=communities]")
     pg.wait_for_selector("#communities[data-rendered]", timeout=60_000)

@@ -38,6 +38,7 @@ ROUTERS = [
     "api.routes.keys",
     "api.routes.figures",
     "api.routes.ingest",
+    "api.routes.analytics",
 ]
 
 _DESCRIPTION = """

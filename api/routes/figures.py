@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 
 import plotly
 import plotly.io as pio
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/figures", tags=["figures"])
 
 FigureName = StrEnum("FigureName", {n.replace("-", "_"): n for n in FIGURE_NAMES})  # type: ignore[misc]
 _HOPS = "^([1-9]|[1-4][0-9]|50|all)$"
-_FIGURE_JSON = {
+_FIGURE_JSON: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A plotly figure: `data` (traces) and `layout`.",
         "content": {

@@ -41,7 +41,8 @@ def community_colors(labels: np.ndarray | None, n: int) -> list[str]:
     lab = np.asarray(labels, dtype=np.int64)
     palette = np.asarray((*PALETTE, NO_COMMUNITY_COLOR), dtype=object)
     idx = np.where(lab >= 0, lab % len(PALETTE), len(PALETTE))
-    return palette[idx].tolist()
+    colors: list[str] = palette[idx].tolist()
+    return colors
 
 
 def marker_sizes(values: np.ndarray, *, smallest: float = 8.0, largest: float = 36.0) -> np.ndarray:
@@ -70,7 +71,9 @@ def width_classes(weights: np.ndarray, n_classes: int = 4) -> tuple[np.ndarray, 
     return cls.astype(np.int64), edges
 
 
-def line_segments(pos: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[list, list]:
+def line_segments(
+    pos: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[list[float | None], list[float | None]]:
     """x and y lists drawing each link ``rows[k] -- cols[k]`` as a segment, separated by None."""
     m = len(rows)
     xs = np.empty(3 * m, dtype=object)

@@ -56,7 +56,7 @@ def build_figure(
     depth: int = 1,
     customers: Sequence[str] | None = None,
     threshold: float | None = None,
-    hops: Hops = 1,
+    hops: Hops | str = 1,
     top: int = 20,
     log: bool = False,
     segment: str | None = None,
@@ -84,7 +84,7 @@ def build_figure(
         Leavers of ``churn``.
     threshold : float, optional
         Cascade threshold of ``churn``.
-    hops : int or "all"
+    hops : int, "all" or its string form ("2")
         Hops of the stickiness (every figure but ``influencers`` and ``communities`` layout).
     top : int
         Customers on the ``influencers`` leaderboard.
@@ -109,9 +109,9 @@ def build_figure(
         A customer not in the graph.
     """
     name = check_figure_name(name)
-    hops = check_hops(hops)
-    cap: dict[str, int] = {} if max_nodes is None else {"max_nodes": max_nodes}
+    hops_ = check_hops(hops)
     if name == "ego":
+        from graph_engine.figures.ego import DEFAULT_MAX_NODES as EGO_MAX_NODES
         from graph_engine.figures.ego import ego_figure
 
         if not customer:
@@ -122,24 +122,27 @@ def build_figure(
             customer,
             depth=depth,
             communities=_membership(snapshot, seed),
-            precomputed=scores(snapshot, hops),
+            precomputed=scores(snapshot, hops_),
             seed=seed,
-            **cap,
+            max_nodes=max_nodes or EGO_MAX_NODES,
         )
     if name == "communities":
         from graph_engine.analytics.communities import detect_communities, summarize_communities
-        from graph_engine.figures.communities import community_map_figure
+        from graph_engine.figures.communities import (
+            DEFAULT_MAX_COMMUNITIES,
+            community_map_figure,
+        )
 
         comm = detect_communities(snapshot, seed=seed)
-        focus = {s.id: s.focus for s in summarize_communities(snapshot, comm, hops=hops)}
+        focus = {s.id: s.focus for s in summarize_communities(snapshot, comm, hops=hops_)}
         return community_map_figure(
             snapshot,
             comm.membership,
-            precomputed=scores(snapshot, hops),
+            precomputed=scores(snapshot, hops_),
             focus=focus,
             highlight=community,
             seed=seed,
-            **({} if max_nodes is None else {"max_communities": max_nodes}),
+            max_communities=max_nodes or DEFAULT_MAX_COMMUNITIES,
         )
     if name == "influencers":
         from graph_engine.figures.rankings import leaderboard_figure
@@ -157,21 +160,29 @@ def build_figure(
         from graph_engine.figures.distributions import stickiness_histogram
 
         return stickiness_histogram(
-            snapshot, log=log, segment=segment, precomputed=scores(snapshot, hops)
+            snapshot, log=log, segment=segment, precomputed=scores(snapshot, hops_)
         )
     if name == "pareto":
         from graph_engine.figures.distributions import pareto_figure
 
-        return pareto_figure(snapshot, segment=segment, precomputed=scores(snapshot, hops))
+        return pareto_figure(snapshot, segment=segment, precomputed=scores(snapshot, hops_))
     if name == "own-vs-network":
         from graph_engine.figures.distributions import own_vs_network_figure
 
         return own_vs_network_figure(
-            snapshot, segment=segment, precomputed=scores(snapshot, hops), seed=seed
+            snapshot, segment=segment, precomputed=scores(snapshot, hops_), seed=seed
         )
+    from graph_engine.figures.churn import DEFAULT_MAX_NODES as CHURN_MAX_NODES
     from graph_engine.figures.churn import churn_figure
 
     leavers = list(customers or ([customer] if customer else []))
     if not leavers:
         raise InvalidInput("the churn figure needs the customers who leave (customers=[...])")
-    return churn_figure(snapshot, leavers, threshold=threshold, hops=hops, seed=seed, **cap)
+    return churn_figure(
+        snapshot,
+        leavers,
+        threshold=threshold,
+        hops=hops_,
+        seed=seed,
+        max_nodes=max_nodes or CHURN_MAX_NODES,
+    )

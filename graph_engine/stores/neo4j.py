@@ -467,15 +467,21 @@ class Neo4jStore(BaseStore):
 
     @staticmethod
     def _tie_rows(batch: TieBatch) -> list[list[Any]]:
+        """Rows (u, v, directed, closeness, kind), sorted by start node.
+
+        Neighbouring rows then touch the same node's relationship chain and pages, which makes
+        the server's writes markedly faster than in input order.
+        """
         u, v = batch.keys()
+        order = pd.DataFrame({"u": u, "v": v}).sort_values(["u", "v"]).index.to_numpy()
         return [
             list(row)
             for row in zip(
-                u.tolist(),
-                v.tolist(),
-                batch.directed.tolist(),
-                batch.closeness.tolist(),
-                [str(k) for k in batch.kinds.tolist()],
+                u[order].tolist(),
+                v[order].tolist(),
+                batch.directed[order].tolist(),
+                batch.closeness[order].tolist(),
+                [str(k) for k in batch.kinds[order].tolist()],
                 strict=True,
             )
         ]

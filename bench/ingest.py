@@ -6,7 +6,8 @@ The data is generated here (a demo community and its synthetic interaction log,
 :mod:`graph_engine.ingest.synthetic`): the small log is one draw of events over the demo ties,
 the large one four draws over the same ties, so both logs have about the same pairs and differ
 in length only. Each measurement runs in a fresh subprocess that reports its wall time and peak
-resident memory (``getrusage`` maxrss) above the interpreter with everything imported.
+resident memory (``VmHWM`` of /proc/self/status; ``ru_maxrss`` would carry the parent's
+peak across exec) and its growth above the interpreter with everything imported.
 
 - ``derive``: stream the CSV, validate every row, aggregate per pair, derive closeness
   (``derive_interactions``); the target is >= 500,000 events/s and a peak memory that does not
@@ -36,12 +37,21 @@ from graph_engine.ingest.synthetic import demo_interactions
 AS_OF = "2024-12-31"
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import pyarrow as pa, pyarrow.csv as pcsv
 from graph_engine.ingest.pipeline import derive_interactions, ingest_interactions
 from graph_engine.stores.sqlite import SQLiteStore
+
+
+def hwm_mb():
+    # VmHWM is this process's own peak (ru_maxrss would carry the parent's over exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+
 mode, path, db, as_of = sys.argv[1:5]
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = hwm_mb()
 t0 = time.perf_counter()
 if mode == "derive":
     ids, ties, agg, report = derive_interactions(path, as_of=as_of)
@@ -55,9 +65,9 @@ else:
         column_types={c: pa.string() for c in ("source", "target", "timestamp", "kind")}))
     rows, pairs = table.num_rows, 0
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_mb()
 print(json.dumps({"rows": rows, "pairs": pairs, "seconds": seconds,
-                  "peak_mb": (peak - base) / 1024, "rss_mb": peak / 1024}))
+                  "peak_mb": peak - base, "rss_mb": peak}))
 """
 
 

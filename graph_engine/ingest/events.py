@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -52,9 +52,9 @@ __all__ = [
 ]
 
 DAY = 86_400.0  # seconds
-OnError = Literal["reject", "skip"]
-EventSource = str | Path | pa.Table | pd.DataFrame | Sequence[Mapping[str, Any]]
-Progress = Callable[[int, int | None], None]
+OnError: TypeAlias = Literal["reject", "skip"]
+EventSource: TypeAlias = str | Path | pa.Table | pd.DataFrame | Sequence[Mapping[str, Any]]
+Progress: TypeAlias = Callable[[int, int | None], None]
 
 _SHOWN = 10  # malformed rows named in messages
 _CHUNK_BYTES = 1 << 24  # 16 MiB CSV blocks (about 400k interaction rows)

@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import neo4j
+import neo4j.exceptions as ne
 import numpy as np
 import orjson
 import pandas as pd
@@ -62,8 +64,6 @@ from graph_engine.stores.base import (
 )
 
 if TYPE_CHECKING:
-    import neo4j
-
     from graph_engine.compute.stickiness import Scores
 
 __all__ = ["SCHEMA_VERSION", "Neo4jStore"]
@@ -282,8 +282,6 @@ class Neo4jStore(BaseStore):
         batch_rows: int = BATCH_ROWS,
     ) -> None:
         super().__init__()
-        import neo4j
-
         self.url, url_user, url_password = _public_url(url)
         self.user = user or url_user or "neo4j"
         self.database = database
@@ -318,8 +316,6 @@ class Neo4jStore(BaseStore):
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         """Turn driver errors into GraphEngineErrors whose messages name no secret."""
-        import neo4j.exceptions as ne
-
         try:
             yield
         except GraphEngineError:
@@ -356,8 +352,15 @@ class Neo4jStore(BaseStore):
                 f"Neo4j driver error talking to {self.url}: {exc}", details={"url": self.url}
             ) from None
 
+    def _session(self) -> neo4j.Session:
+        """A session causally chained to this store's other queries (read your writes)."""
+        return self._driver.session(
+            database=self.database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
+
     def _read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
-        with self._errors(), self._driver.session(database=self.database) as session:
+        with self._errors(), self._session() as session:
             return session.execute_read(work)
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
@@ -366,15 +369,25 @@ class Neo4jStore(BaseStore):
 
         def unit(tx: neo4j.ManagedTransaction) -> T:
             tx.run(BUMP_REVISION, schema_version=SCHEMA_VERSION).consume()
-            return work(tx)
+            try:
+                return work(tx)
+            except ne.TransientError as exc:
+                if "OutOfMemory" not in (exc.code or ""):
+                    raise  # the driver retries it
+                # the same transaction would run out of memory again: do not retry
+                raise StoreError(
+                    f"the write is too large for one transaction on Neo4j at {self.url} "
+                    f"({exc.message}); nothing was written. Give the server more heap "
+                    "(server.memory.heap.max_size; dbms.memory.transaction.total.max) or "
+                    "write smaller batches",
+                    details={"url": self.url, "code": exc.code},
+                ) from None
 
-        with self._errors(), self._driver.session(database=self.database) as session:
+        with self._errors(), self._session() as session:
             return session.execute_write(unit)
 
     def _value(self, query: str, **params: Any) -> Any:
         """The first value of the single record of a read query (None if no record)."""
-        import neo4j
-
         with self._errors():
             records, _, _ = self._driver.execute_query(
                 query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
@@ -391,8 +404,6 @@ class Neo4jStore(BaseStore):
         self._schema_ready = True
 
     def _check_schema_version(self) -> None:
-        import neo4j
-
         with self._errors():
             records, _, _ = self._driver.execute_query(
                 READ_STATE, database_=self.database, routing_=neo4j.RoutingControl.READ
@@ -633,8 +644,6 @@ class Neo4jStore(BaseStore):
         )
 
     def get_customer(self, customer_id: str) -> Customer:
-        import neo4j
-
         with self._errors():
             records, _, _ = self._driver.execute_query(
                 GET_CUSTOMER,
@@ -649,8 +658,6 @@ class Neo4jStore(BaseStore):
     def list_customers(
         self, *, segment: str | None = None, limit: int = 100, after: str | None = None
     ) -> list[Customer]:
-        import neo4j
-
         check_page(limit)
         query = LIST_CUSTOMERS if segment is None else LIST_CUSTOMERS_IN_SEGMENT
         params = {"after": after if after is not None else "", "limit": limit, "segment": segment}
@@ -669,8 +676,6 @@ class Neo4jStore(BaseStore):
         return int(self._value(COUNT_TIES))
 
     def ties_of(self, customer_id: str) -> list[Tie]:
-        import neo4j
-
         with self._errors():
             records, _, _ = self._driver.execute_query(
                 TIES_OF,
@@ -717,8 +722,6 @@ class Neo4jStore(BaseStore):
         ------
         UnknownCustomer
         """
-        import neo4j
-
         params: dict[str, Any] = {
             "id": customer_id,
             "settings_key": self._SETTINGS_KEY,

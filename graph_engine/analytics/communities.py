@@ -1,4 +1,4 @@
-"""Communities: Leiden modularity maximisation on the tie graph, and what each community holds.
+"""Communities: modularity maximisation on the tie graph, and what each community holds.
 
 The partition maximises the (weighted, generalised) modularity of the symmetric tie graph
 ``W = (L + L^T) / 2`` (``lambda``-weighted; a one-way tie counts half)::
@@ -6,12 +6,17 @@ The partition maximises the (weighted, generalised) modularity of the symmetric 
     Q = sum_c [ w_c / m  -  gamma * (K_c / (2 m))^2 ]
 
 with ``m`` the total tie weight, ``w_c`` the weight inside community ``c``, ``K_c`` the summed
-weighted degree of its members and ``gamma`` the resolution (1 = classic modularity). The
-optimiser is igraph's C implementation of Leiden, seeded and deterministic for a seed; its
-refinement step guarantees connected communities, which Louvain does not. Chosen by
-measurement (bench/analytics.py): on the 1M-customer / 10M-tie demo graph it reached higher
-modularity than networkit's parallel Leiden and PLM, igraph's Louvain and leidenalg; leidenalg
-also stopped lower on email-Eu-core (0.416-0.428 by seed against 0.429).
+weighted degree of its members and ``gamma`` the resolution (1 = classic modularity).
+
+Two optimisers, both seeded and deterministic for a seed, chosen by measurement
+(bench/analytics.py):
+- up to 2M stored tie entries, igraph's C implementation of Leiden, iterated until stable: the
+  best modularity we measured (the karate optimum; 0.429 on email-Eu-core where leidenalg
+  stopped at 0.416-0.428), and its refinement guarantees connected communities;
+- above that, networkit's PLM (Louvain with refinement) on ONE thread, so the same seed gives
+  the same partition: on the 1M-customer / 10M-tie demo graph it is faster than networkit's
+  parallel Leiden on two threads and reaches a higher modularity, while igraph's Leiden took
+  about three times as long.
 
 Community ids are ``0..k-1`` by size, largest first (ties: the community holding the smallest
 customer index first), so they are stable for a given snapshot, settings and seed.
@@ -42,8 +47,7 @@ from graph_engine.settings import GraphSettings
 from graph_engine.snapshot import Snapshot
 
 _RNG_LOCK = threading.Lock()
-_UNTIL_STABLE_LIMIT = 2_000_000  # stored entries up to which Leiden iterates until stable
-_LARGE_ITERATIONS = 2
+_LEIDEN_LIMIT = 2_000_000  # stored entries up to which igraph's Leiden runs (until stable)
 
 __all__ = [
     "Communities",
@@ -153,10 +157,11 @@ def detect_communities(
 ) -> Communities:
     """Communities by Leiden modularity maximisation on the lambda-weighted tie graph.
 
-    Runs igraph's ``community_leiden`` with the modularity objective at resolution gamma,
-    until an iteration changes nothing (graphs up to 2M stored tie entries; larger graphs get
-    2 iterations; the bench reports the modularity reached), with igraph's
-    random source seeded. Customers without ties form communities of their own.
+    Runs igraph's ``community_leiden`` with the modularity objective at resolution gamma until
+    an iteration changes nothing, with igraph's random source seeded, on graphs up to 2M
+    stored tie entries; larger graphs use networkit's PLM (Louvain with refinement) on one
+    thread with networkit's seed (see the module docstring for why). Customers without ties
+    form communities of their own.
 
     Parameters
     ----------
@@ -182,6 +187,10 @@ def detect_communities(
     ----------
     Traag, Waltman and van Eck, "From Louvain to Leiden: guaranteeing well-connected
     communities", Scientific Reports 9, 5233 (2019).
+    Blondel, Guillaume, Lambiotte and Lefebvre, "Fast unfolding of communities in large
+    networks", J. Stat. Mech. P10008 (2008).
+    Staudt and Meyerhenke, "Engineering parallel algorithms for community detection in massive
+    networks", IEEE TPDS 27(1) (2016) (networkit's PLM).
     """
     if not (isinstance(resolution, int | float) and 0 < resolution < float("inf")):
         raise InvalidInput(f"resolution must be a finite number > 0, got {resolution!r}")
@@ -205,16 +214,18 @@ def _detect(snap: Snapshot, resolution: float, seed: int) -> Communities:
     if W.nnz == 0:
         raw = np.arange(n)
     else:
-        raw = _leiden(igraph_graph(snap), resolution, seed, W.nnz)
+        if W.nnz <= _LEIDEN_LIMIT:
+            raw = _leiden(igraph_graph(snap), resolution, seed)
+        else:
+            raw = _louvain_networkit(W, resolution, seed)
     membership = _canonical(raw)
     return Communities(membership, _modularity(W, membership, 1.0), resolution, seed)
 
 
-def _leiden(graph: Any, resolution: float, seed: int, entries: int) -> np.ndarray:
+def _leiden(graph: Any, resolution: float, seed: int) -> np.ndarray:
     """igraph's C Leiden on the weighted tie graph, its random source seeded (under a lock)."""
     import igraph as ig
 
-    iterations = -1 if entries <= _UNTIL_STABLE_LIMIT else _LARGE_ITERATIONS
     with _RNG_LOCK:
         ig.set_random_number_generator(random.Random(seed))
         try:
@@ -222,11 +233,30 @@ def _leiden(graph: Any, resolution: float, seed: int, entries: int) -> np.ndarra
                 objective_function="modularity",
                 weights="weight",
                 resolution=resolution,
-                n_iterations=iterations,
+                n_iterations=-1,
             )
         finally:
             ig.set_random_number_generator(random)
     return np.asarray(part.membership, dtype=np.int64)
+
+
+def _louvain_networkit(W: Any, resolution: float, seed: int) -> np.ndarray:
+    """networkit's PLM with refinement on one thread (deterministic for the seed)."""
+    import networkit as nk
+
+    rows, cols, data = upper_edges(W)
+    graph = nk.graph.Graph(W.shape[0], weighted=True)
+    graph.addEdges((data, (rows.astype(np.uint64), cols.astype(np.uint64))))
+    with _RNG_LOCK:  # networkit's thread count and seed are process-wide
+        threads = nk.getMaxNumberOfThreads()
+        nk.setNumberOfThreads(1)
+        nk.setSeed(seed, False)
+        try:
+            plm = nk.community.PLM(graph, refine=True, gamma=resolution, turbo=True)
+            plm.run()
+            return np.asarray(plm.getPartition().getVector(), dtype=np.int64)
+        finally:
+            nk.setNumberOfThreads(threads)
 
 
 def _canonical(raw: np.ndarray) -> np.ndarray:

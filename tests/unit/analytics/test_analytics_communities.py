@@ -109,3 +109,23 @@ def test_community_errors() -> None:
         detect_communities(snap, resolution=0)
     with pytest.raises(InvalidInput, match="seed"):
         detect_communities(snap, seed=-1)
+
+
+@pytest.mark.parametrize("name", ["karate", "football", "email-eu-core", "ego-facebook"])
+def test_large_graph_path_is_deterministic_and_near_leiden(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graphs above the Leiden limit go to networkit's one-thread PLM: same seed, same
+    partition, and a modularity close to igraph's Leiden on the same graph."""
+    import graph_engine.analytics.communities as communities
+
+    snap = snapshot(name)
+    leiden = communities._detect(snap, 1.0, 0)
+    monkeypatch.setattr(communities, "_LEIDEN_LIMIT", 0)
+    first = communities._detect(snap, 1.0, 3)
+    again = communities._detect(snap, 1.0, 3)
+    assert np.array_equal(first.membership, again.membership)
+    assert first.modularity == pytest.approx(modularity(snap, first.membership))
+    assert first.modularity >= leiden.modularity - 0.02
+    if name == "karate":
+        assert first.modularity <= KARATE_OPTIMUM + 1e-9

@@ -144,6 +144,14 @@ MATCH (v:Customer {id: row[1]})
 MERGE (u)-[t:TIE {directed: row[2]}]->(v)
 SET t.closeness = row[3], t.kind = row[4]
 """
+# the first ties of an empty graph: nothing to merge with (the revision lock keeps other
+# writers out until commit), so plain CREATE, which the server runs markedly faster
+CREATE_TIES = """
+UNWIND $rows AS row
+MATCH (u:Customer {id: row[0]})
+MATCH (v:Customer {id: row[1]})
+CREATE (u)-[:TIE {directed: row[2], closeness: row[3], kind: row[4]}]->(v)
+"""
 TIES_OF = """
 MATCH (c:Customer {id: $id})
 OPTIONAL MATCH (c)-[t:TIE]-(:Customer)
@@ -451,8 +459,12 @@ class Neo4jStore(BaseStore):
                 self._check_tie_ends(tx, tbatch, new_ids)
             for sl in _chunks(len(customer_rows), self.batch_rows):
                 tx.run(UPSERT_CUSTOMERS, rows=customer_rows[sl]).consume()
-            for sl in _chunks(len(tie_rows), self.batch_rows):
-                tx.run(UPSERT_TIES, rows=tie_rows[sl]).consume()
+            if tie_rows:
+                # batches never repeat a tie (validated), so into an empty graph CREATE is safe
+                empty = tx.run(COUNT_TIES).single(strict=True)["n"] == 0
+                query = CREATE_TIES if empty else UPSERT_TIES
+                for sl in _chunks(len(tie_rows), self.batch_rows):
+                    tx.run(query, rows=tie_rows[sl]).consume()
 
         if customer_rows or tie_rows:
             self._write(work)

@@ -20,7 +20,7 @@ from graph_engine import analytics
 from graph_engine.cli.core import write_demo_csv
 from graph_engine.compute import explain, network_value, scores
 from graph_engine.demo import demo_graph
-from graph_engine.errors import InvalidInput, StoreUnavailable, UnknownCustomer
+from graph_engine.errors import InvalidInput, StoreError, StoreUnavailable, UnknownCustomer
 from graph_engine.ingest.csv import read_customers_csv, read_ties_csv
 from graph_engine.model import Customer, Tie, TieBatch
 from graph_engine.settings import GraphSettings
@@ -373,4 +373,33 @@ def test_a_connection_cut_mid_transaction_is_clear_and_writes_nothing(
     finally:
         proxy.cut()
         store.close()
+    assert (neo.revision(), neo.count_customers(), neo.count_ties()) == before
+
+
+def test_a_write_too_large_for_the_server_memory_is_clear_and_not_retried(
+    neo: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Community edition cannot lower the transaction memory limit at run time, so the server's
+    # out-of-memory error (seen for real with 1M ties in a 2g heap) is raised from inside the
+    # real transaction, after its real revision bump
+    import neo4j.exceptions as ne
+
+    graph = demo_graph(300, seed=8)
+    calls = []
+
+    def out_of_memory(*args: object) -> None:
+        calls.append(args)
+        raise ne.Neo4jError._hydrate_neo4j(
+            code="Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+            message="The allocation of an extra 24.0 MiB would use more than the limit 1.4 GiB",
+        )
+
+    neo.upsert_customers(graph.customers)
+    before = (neo.revision(), neo.count_customers(), neo.count_ties())
+    monkeypatch.setattr(neo, "_check_tie_ends", out_of_memory)
+    with pytest.raises(StoreError) as err:
+        neo.upsert_graph([Customer(id="new", value=2.0)], graph.ties)
+    assert len(calls) == 1  # not retried: it would run out of memory again
+    assert "too large for one transaction" in str(err.value)
+    assert "nothing was written" in str(err.value)
     assert (neo.revision(), neo.count_customers(), neo.count_ties()) == before

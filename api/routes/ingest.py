@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from api.deps import LiveDep, SettingsDep, WriteKey
 from api.routes.customers import check_batch
@@ -15,8 +15,9 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
-# cells stay loosely typed: the library checks them and names the malformed rows
-_Cell = str | float | int | None
+# a cell is text, a number or null; the library checks its content and names the malformed rows.
+# Strict: a boolean is neither an id, a time nor an amount (lax mode would read true as 1.0).
+_Cell = StrictStr | StrictInt | StrictFloat | None
 
 
 class PurchaseRow(BaseModel):
@@ -42,7 +43,7 @@ class InteractionRow(BaseModel):
 
 
 class _Batch(BaseModel):
-    as_of: str | float | None = Field(
+    as_of: StrictStr | StrictInt | StrictFloat | None = Field(
         default=None,
         description="Only events at or before it count (ISO 8601 or Unix seconds; a bare date "
         "is the end of that day). Default: the batch's latest event.",

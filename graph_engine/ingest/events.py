@@ -4,7 +4,8 @@ Purchase events have the columns ``customer_id,timestamp,amount``; interaction e
 ``source,target,timestamp`` and optionally ``kind,weight`` (empty cells take the default kind
 and weight 1). Other columns are ignored. Timestamps are ISO 8601 (``2024-05-01``,
 ``2024-05-01T12:30:00Z``, ``2024-05-01 12:30:00+02:00``; without an offset they are UTC) or Unix
-seconds (integer or decimal); both may be mixed in one file.
+seconds (integer or decimal); both may be mixed in one file. Times must lie in the years 1678 to
+2261 (:data:`MIN_TIME` to :data:`MAX_TIME`, what nanosecond timestamps can hold).
 
 Files are read in chunks of about ``chunk_bytes`` (CSV, with pyarrow's streaming reader) or
 ``chunk_rows`` (Parquet row batches), so a file larger than memory is never held whole: the
@@ -42,6 +43,8 @@ from graph_engine.model import MAX_ID_LENGTH
 __all__ = [
     "DAY",
     "INTERACTIONS",
+    "MAX_TIME",
+    "MIN_TIME",
     "PURCHASES",
     "EventSpec",
     "OnError",
@@ -52,6 +55,8 @@ __all__ = [
 ]
 
 DAY = 86_400.0  # seconds
+MIN_TIME = datetime(1678, 1, 1, tzinfo=UTC).timestamp()  # earliest time accepted, Unix seconds
+MAX_TIME = datetime(2262, 1, 1, tzinfo=UTC).timestamp() - 1  # latest: 2261-12-31T23:59:59Z
 OnError: TypeAlias = Literal["reject", "skip"]
 EventSource: TypeAlias = str | Path | pa.Table | pd.DataFrame | Sequence[Mapping[str, Any]]
 Progress: TypeAlias = Callable[[int, int | None], None]
@@ -164,14 +169,29 @@ def parse_time(value: str | float | int | datetime | date) -> float:
     Raises
     ------
     InvalidInput
-        The value is not a time.
+        The value is not a time, or lies outside the years 1678 to 2261.
     """
+    seconds = _seconds(value)
+    if not MIN_TIME <= seconds <= MAX_TIME:
+        raise InvalidInput(
+            f"expected a time between 1678-01-01 and 2261-12-31 (Unix seconds {MIN_TIME:.0f} to "
+            f"{MAX_TIME:.0f}), got {value!r}",
+            details={"value": str(value)},
+        )
+    return seconds
+
+
+def _seconds(value: str | float | int | datetime | date) -> float:
     if isinstance(value, bool):
         raise InvalidInput(f"expected a date, a time or Unix seconds, got {value!r}")
     if isinstance(value, int | float):
-        if not np.isfinite(value):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int beyond the float range
+            seconds = np.inf
+        if not np.isfinite(seconds):
             raise InvalidInput(f"expected a finite number of Unix seconds, got {value!r}")
-        return float(value)
+        return seconds
     if isinstance(value, datetime):
         stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
         return stamp.timestamp()
@@ -197,9 +217,9 @@ def _is_number(text: str) -> bool:
 
 def _iso(text: str) -> float:
     if len(text) == 10:  # a bare date
-        return parse_time(date.fromisoformat(text))
+        return _seconds(date.fromisoformat(text))
     stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parse_time(stamp)
+    return _seconds(stamp)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -492,14 +512,15 @@ def _clean(
         ]
         out[name] = ids
     times, bad_time = _times(table.column("timestamp"))
-    problems.append((bad_time, "timestamp is not ISO 8601 or Unix seconds"))
+    problems.append((bad_time, "timestamp is not ISO 8601 or Unix seconds in 1678..2261"))
     out["t"] = times
     if spec is PURCHASES:
         amount, not_number = _numbers(table.column("amount"), None)
         problems += _number_problems("amount", amount, not_number)
         out["amount"] = amount
     else:
-        same = pc.equal(out["source"], out["target"]).to_numpy(zero_copy_only=False)
+        same = pc.fill_null(pc.equal(out["source"], out["target"]), False)
+        same = same.to_numpy(zero_copy_only=False)
         problems.append((same & ~problems[0][0], "self-interaction (source equals target)"))
         if "kind" in table.column_names:
             kind = pc.utf8_trim_whitespace(
@@ -606,23 +627,28 @@ def _times(column: Any) -> tuple[np.ndarray, np.ndarray]:
         col = pc.cast(col, pa.string())
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         values, bad = _numbers(col, None)
-        bad = bad | ~np.isfinite(values)
-        return values, bad
+        return values, bad | ~_in_range(values)
     try:  # fast path: Unix seconds everywhere
         values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
-        bad = ~np.isfinite(values)
+        bad = ~_in_range(values)
         if not bad.any():
             return values, bad
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    series = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object).str.strip()
+    trimmed = pc.utf8_trim_whitespace(col)
+    present = pc.fill_null(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False) > 0
+    series = pd.Series(trimmed.to_numpy(zero_copy_only=False), dtype=object)
     values = pd.to_numeric(series, errors="coerce").to_numpy(float)
     values[~np.isfinite(values)] = np.nan
-    rest = np.isnan(values) & (series.str.len().fillna(0).to_numpy() > 0)
+    rest = np.isnan(values) & present
     if rest.any():
         # ISO 8601; an event logged with a bare date counts from 00:00 UTC of that day
         stamps = pd.to_datetime(series[rest], format="ISO8601", utc=True, errors="coerce")
         secs = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
         values[rest] = secs.to_numpy(float)
-    bad = ~np.isfinite(values)
-    return values, bad
+    return values, ~_in_range(values)
+
+
+def _in_range(values: np.ndarray) -> np.ndarray:
+    """Mask of finite times within MIN_TIME..MAX_TIME (NaN is out)."""
+    return (values >= MIN_TIME) & (values <= MAX_TIME)

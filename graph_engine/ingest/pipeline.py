@@ -104,6 +104,7 @@ def latest_time(
         The log has no well-formed event.
     """
     latest = -np.inf
+    report = ReadReport()
     for table in read_events(
         source,
         spec,
@@ -111,11 +112,15 @@ def latest_time(
         kinds=kinds,
         default_kind=default_kind,
         progress=progress,
+        report=report,
         **read,
     ):
         latest = max(latest, float(np.max(table.column("t").to_numpy())))
     if not np.isfinite(latest):
-        raise InvalidInput(f"the {spec.name} log has no well-formed event")
+        bad = f" ({report.message(spec.name)})" if report.malformed else ""
+        raise InvalidInput(
+            f"the {spec.name} log has no well-formed event{bad}", details=report.as_dict()
+        )
     return latest
 
 

@@ -86,7 +86,10 @@ def rfm_scores(
     repeat = np.maximum(decayed - np.exp2(-first_age / h), 0.0)
     frequency = -np.expm1(-repeat / params.frequency_scale)
     log_spend = np.log1p(spend / params.monetary_scale)
-    monetary = log_spend / (1.0 + log_spend)
+    # L / (1 + L), and 1 where the spend overflowed to infinity
+    monetary = np.divide(
+        log_spend, 1.0 + log_spend, out=np.ones_like(log_spend), where=np.isfinite(log_spend)
+    )
     w = (params.weight_recency, params.weight_frequency, params.weight_monetary)
     value = params.value_scale * (w[0] * recency + w[1] * frequency + w[2] * monetary) / sum(w)
     return RFMScores(value=value, recency=recency, frequency=frequency, monetary=monetary)

@@ -98,3 +98,36 @@ def test_bad_as_of_is_a_clear_error(api) -> None:  # type: ignore[no-untyped-def
     reply = api.client.post("/v1/ingest/purchases", json=body, headers=api.as_("write"))
     assert reply.status_code == 422
     assert "ISO 8601" in reply.json()["error"]["message"]
+
+
+def test_wrongly_typed_fields_are_refused_before_reading(api) -> None:  # type: ignore[no-untyped-def]
+    """A boolean is no date and no cell (lax parsing would read false as 1970-01-01)."""
+    row = {"customer_id": "A", "timestamp": 0, "amount": 1}
+    for body in (
+        {"rows": [row], "as_of": False},
+        {"rows": [{**row, "customer_id": True}]},
+        {"rows": [{**row, "amount": [1]}]},
+    ):
+        reply = api.client.post("/v1/ingest/purchases", json=body, headers=api.as_("write"))
+        assert reply.status_code == 422, body
+        assert reply.json()["error"]["code"] == "invalid_request"
+    assert api.store.count_customers() == 0
+
+
+def test_null_cells_name_the_rows(api) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        {"customer_id": "A", "timestamp": 0, "amount": 1},
+        {"customer_id": None, "timestamp": None, "amount": None},
+    ]
+    reply = api.client.post(
+        "/v1/ingest/purchases", json={"rows": rows, "as_of": 10}, headers=api.as_("write")
+    )
+    assert reply.status_code == 422
+    assert [e["row"] for e in reply.json()["error"]["details"]["examples"]] == [2]
+    reply = api.client.post(
+        "/v1/ingest/interactions",
+        json={"rows": [{"source": None, "target": None, "timestamp": None}]},
+        headers=api.as_("write"),
+    )
+    assert reply.status_code == 422 and "row 1" in reply.json()["error"]["message"]
+    assert api.store.count_customers() == 0

@@ -9,10 +9,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph_engine.errors import InvalidInput
 from graph_engine.ingest.events import (
     INTERACTIONS,
+    MAX_TIME,
+    MIN_TIME,
     PURCHASES,
     ReadReport,
     parse_time,
@@ -59,6 +63,71 @@ def test_parse_time_reads_dates_as_the_end_of_the_day() -> None:
     assert parse_time(1704067200) == 1704067200
     with pytest.raises(InvalidInput, match="ISO 8601"):
         parse_time("next tuesday")
+
+
+@pytest.mark.parametrize(
+    "value", [1e300, -1e20, 10**400, "9999-12-31", "1e300", float("nan"), True]
+)
+def test_parse_time_refuses_what_no_timestamp_holds(value) -> None:
+    with pytest.raises(InvalidInput, match="expected"):
+        parse_time(value)
+    assert parse_time(MIN_TIME) == MIN_TIME and parse_time(MAX_TIME) == MAX_TIME
+
+
+def test_null_and_out_of_range_cells_are_malformed_rows() -> None:
+    rows = [
+        {"customer_id": None, "timestamp": None, "amount": None},
+        {"customer_id": "A", "timestamp": 1e300, "amount": 1},
+        {"customer_id": "A", "timestamp": "2024-01-01", "amount": 1},
+    ]
+    table, report = _read(rows, on_error="skip")
+    assert table.num_rows == 1 and report.malformed == 2
+    assert [e["row"] for e in report.examples] == [1, 2]
+    assert "customer_id is empty" in report.examples[0]["problems"]
+    nulls = [{"source": None, "target": None, "timestamp": None, "kind": None, "weight": None}]
+    with pytest.raises(InvalidInput, match="row 1: source is empty, target is empty"):
+        _read(nulls, INTERACTIONS)
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=12),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["2024-01-01", "1e300", "-0", "nan", " message ", "referral"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"source": CELLS, "target": CELLS, "timestamp": CELLS, "kind": CELLS, "weight": CELLS}
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["reject", "skip"]),
+)
+def test_any_cells_give_rows_or_a_clear_error(rows, on_error) -> None:
+    """Whatever the cells hold, a read yields clean rows or raises InvalidInput, nothing else."""
+    purchases = [
+        {"customer_id": r["source"], "timestamp": r["timestamp"], "amount": r["weight"]}
+        for r in rows
+    ]
+    for spec, source in ((INTERACTIONS, rows), (PURCHASES, purchases)):
+        try:
+            table, report = _read(source, spec, on_error=on_error)
+        except InvalidInput as exc:
+            assert on_error == "reject" and exc.details["malformed"] >= 1
+            continue
+        assert report.rows == len(rows)
+        kept = table.num_rows if table is not None else 0
+        assert kept + report.malformed == len(rows)
+        if table is not None:
+            t = table.column("t").to_numpy()
+            assert ((t >= MIN_TIME) & (t <= MAX_TIME)).all()
 
 
 MALFORMED = [

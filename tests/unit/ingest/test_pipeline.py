@@ -141,6 +141,25 @@ def test_rejected_batches_write_nothing() -> None:
     assert store.revision() == revision and store.count_customers() == 0
 
 
+def test_extreme_amounts_and_weights_stay_in_range() -> None:
+    """Spend that overflows to infinity saturates M at 1; huge weights saturate closeness."""
+    store = InMemoryStore()
+    huge = [{"customer_id": "A", "timestamp": t, "amount": 1e308} for t in (0, 1)]
+    ingest_purchases(store, [*huge, {"customer_id": "B", "timestamp": 1, "amount": 0}])
+    a, b = store.get_customer("A").value, store.get_customer("B").value
+    assert math.isfinite(a) and 0 < b < a <= IngestParams().rfm.value_scale
+    rows = [{"source": "A", "target": "B", "timestamp": 1, "weight": 1e308}] * 2
+    ingest_interactions(store, rows)
+    (tie,) = store.ties_of("A")
+    assert tie.closeness == 1.0
+
+
+def test_a_log_without_good_rows_names_them() -> None:
+    rows = [{"source": "A", "target": "A", "timestamp": 0}]
+    with pytest.raises(InvalidInput, match=r"no well-formed event.*row 1: self-interaction"):
+        ingest_interactions(InMemoryStore(), rows)
+
+
 def test_params_are_stored_and_used(tmp_path) -> None:
     with SQLiteStore(tmp_path / "p.db") as store:
         params = IngestParams().replace(closeness={"k": 1.0, "half_life_days": 10})

@@ -23,7 +23,14 @@ Schema (version 1)::
 Every write is one managed transaction (``session.execute_write``), all or nothing, whose
 rows go in batched ``UNWIND`` statements; the driver retries it on transient errors
 (``ServiceUnavailable``, ``SessionExpired``, deadlocks) for ``max_transaction_retry_time``
-seconds. Queries are module constants and every value is a parameter.
+seconds. Queries are module constants and every value is a parameter. One import is one
+transaction, so the server needs transaction memory for all of it: 1M ties overflow the
+1.4 GiB limit of a 2g heap (a clear StoreError, nothing written) and fit in a 5g heap.
+
+A snapshot is read in one read transaction as pages of the id index (one record of lists per
+page: the driver's cost per record dominates otherwise), straight into preallocated arrays;
+it starts again if the revision moved meanwhile. ``TIE`` relationships are the engine's:
+write them through the store (or keep them between ``:Customer`` nodes, schema as above).
 
 Example (a Cypher user reading written-back scores)::
 
@@ -820,22 +827,22 @@ class Neo4jStore(BaseStore):
         for first in range(0, n if m else 0, per_page):
             low = ids[first - 1] if first else ""
             high = ids[min(first + per_page, n) - 1]
-            page = tx.run(SNAPSHOT_TIE_PAGE, after=low, last=high).single(strict=True)
-            k = len(page["u"])
+            record = tx.run(SNAPSHOT_TIE_PAGE, after=low, last=high).single(strict=True)
+            k = len(record["u"])
             if filled + k > m:
                 return None
             sl = slice(filled, filled + k)
-            src[sl] = index.get_indexer(page["u"])
-            dst[sl] = index.get_indexer(page["v"])
-            closeness[sl] = page["closeness"]
-            directed[sl] = page["directed"]
-            kinds = pd.Series(page["kind"], dtype=object)
+            src[sl] = index.get_indexer(record["u"])
+            dst[sl] = index.get_indexer(record["v"])
+            closeness[sl] = record["closeness"]
+            directed[sl] = record["directed"]
+            kinds = pd.Series(record["kind"], dtype=object)
             for name in kinds.unique().tolist():
                 if name not in kind_names:
                     kind_names.append(name)
             codes[sl] = pd.Index(kind_names).get_indexer(kinds)
             filled += k
-            del page, kinds
+            del record, kinds
         if filled != m or (m and (src.min() < 0 or dst.min() < 0)):
             return None
         end = tx.run(READ_STATE).single()

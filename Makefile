@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= demo.db
 CUSTOMERS ?= 2000
+PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .PHONY: setup run test test-fast lint bench neo4j-start neo4j-stop clean
@@ -17,11 +18,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## run: set up, build a demo customer community in $(DB), and score it
+## run: set up, load the demo community into $(DB) (if empty) and serve the API and dashboard
 run: setup
-	$(BIN)/graph-engine demo --db $(DB) --customers $(CUSTOMERS) --seed 7 --replace
-	$(BIN)/graph-engine score --db $(DB) --out demo-scores.csv
-	$(BIN)/graph-engine explain --db $(DB) c000001
+	$(BIN)/graph-engine serve --db $(DB) --demo --demo-customers $(CUSTOMERS) --port $(PORT)
 
 ## test: set up and run the whole test suite
 test: setup
@@ -41,4 +40,4 @@ neo4j-stop:
 	bash scripts/neo4j-server.sh stop
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo.db* demo-scores.csv
+	rm -rf $(VENV) build dist *.egg-info demo.db*

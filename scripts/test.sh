@@ -15,7 +15,10 @@ trap stop_neo4j EXIT
 
 if [ -z "${NEO4J_URI:-}" ]; then
     if command -v java >/dev/null && command -v mvn >/dev/null; then
-        if NEO4J_PYTHON="$PY" bash scripts/neo4j-server.sh start; then
+        # stop the server afterwards only if this run started it
+        if NEO4J_PYTHON="$PY" bash scripts/neo4j-server.sh status >/dev/null 2>&1; then
+            export NEO4J_URI="bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}"
+        elif NEO4J_PYTHON="$PY" bash scripts/neo4j-server.sh start; then
             started=1
             export NEO4J_URI="bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}"
         elif [ "${GRAPH_ENGINE_REQUIRE_NEO4J:-0}" = 1 ]; then

@@ -98,7 +98,7 @@ class Snapshot:
         cols = np.concatenate([targets, sources[mirror]])
         close = np.concatenate([closeness, np.asarray(closeness)[mirror]]).astype(np.float64)
         codes = np.concatenate([kind_codes, np.asarray(kind_codes)[mirror]]).astype(np.int32)
-        order = np.lexsort((cols, rows))
+        order = _row_major_order(rows, cols, n)
         counts = np.bincount(rows, minlength=n)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
@@ -200,3 +200,25 @@ class Snapshot:
         return cls.from_edges(
             np.zeros(0, object), np.zeros(0), e, e, np.zeros(0), e, (), np.zeros(0, bool), settings
         )
+
+
+def _row_major_order(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+    """``np.lexsort((cols, rows))``, about 4x faster on tens of millions of entries.
+
+    One unstable sort of the combined key ``rows * n + cols``, then the rare runs of equal keys
+    (parallel entries of one pair) are put back in input order, so the result is the same
+    stable order as the lexsort.
+    """
+    key = rows * max(n, 1) + cols
+    order = np.argsort(key)
+    if len(order) < 2:
+        return order
+    sorted_key = key[order]
+    dup = sorted_key[1:] == sorted_key[:-1]
+    if dup.any():
+        involved = np.zeros(len(order), dtype=bool)
+        involved[1:] |= dup
+        involved[:-1] |= dup
+        at = np.flatnonzero(involved)
+        order[at] = order[at][np.lexsort((order[at], sorted_key[at]))]
+    return order

@@ -24,15 +24,24 @@ changed between two pages appears where its new score puts it (once, twice or no
 
 Every write holds one lock for its store transaction and its update, so writes are serialised
 and each is visible to the next read once its response is sent. Reads take a short lock to copy
-out a few numbers; a read that notices the store moved (another process wrote) rebuilds first.
+out a few numbers. Writes by another process (``graph-engine import``, a second server) are
+noticed by comparing the store revision, which reads do at most every ``recheck_seconds``
+(0 = on every read): such a write shows up at most ``recheck_seconds`` plus one rebuild later.
+While the rebuild runs, reads keep answering from the previous state.
+
+The ``*_nowait`` readers answer only from memory: they return None instead of waiting (a
+revision check is due, a write holds the lock, or the request needs more than the cache), so
+an event loop can call them inline and send only the rest to a worker thread.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -59,13 +68,31 @@ def _finite(result: dict[str, Any]) -> dict[str, Any]:
     """Refuse results that overflowed (a huge beta or many hops) instead of sending null."""
     numbers = [result["own"], result["network"], result["stickiness"]]
     numbers += [c["contribution"] for c in result["contributors"]]
-    if not np.all(np.isfinite(numbers)):
+    if not all(map(math.isfinite, numbers)):
         raise InvalidInput(
             "the scores overflow the float range at this beta and hops; use a "
             "smaller beta or fewer hops",
             details={"id": result["id"]},
         )
     return result
+
+
+def _check_field(field: str) -> None:
+    if field not in FIELDS:
+        raise InvalidInput(f"order_by must be one of {', '.join(FIELDS)}, got {field!r}")
+
+
+def _field_keys(field: str, own: np.ndarray, network: np.ndarray) -> np.ndarray:
+    """The values a ranking by ``field`` sorts on."""
+    if field == "own":
+        return own
+    if field == "network":
+        return network
+    total = own + network
+    if field == "stickiness":
+        return total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, network / np.where(total > 0, total, 1.0), 0.0)
 
 
 class _Ranking:
@@ -87,42 +114,69 @@ class LiveScores:
     incremental_limit : int
         Largest number of affected rows (customers written + tie ends) that a write may have
         and still be applied incrementally; above it the cache is rebuilt.
+    recheck_seconds : float
+        Reads compare the store revision with the cache's at most this often (seconds); 0
+        checks on every read. Bounds how late writes by other processes show up.
+    warm : sequence of (str, bool)
+        Rankings (field, descending) sorted when the cache is (re)built, so the first ranked
+        read does not pay the sort.
     """
 
-    def __init__(self, store: Store, *, incremental_limit: int = 20_000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        incremental_limit: int = 20_000,
+        recheck_seconds: float = 0.0,
+        warm: Sequence[tuple[str, bool]] = (),
+    ) -> None:
         self.store = store
         self.incremental_limit = incremental_limit
+        self.recheck_seconds = recheck_seconds
+        self.warm = tuple(warm)
         self._write_lock = threading.RLock()
         self._lock = threading.RLock()
         self._scores_cache: OrderedDict[tuple[int, Hops, float], Scores] = OrderedDict()
         self.counts = {"incremental": 0, "rebuild": 0}
+        self._checked = -float("inf")
         self._install(store.snapshot())
 
     # ------------------------------------------------------------------ state
     def _install(self, snap: Snapshot) -> None:
-        base_scores = scores(snap, 1)
+        # everything is prepared outside the lock: reads go on from the old state meanwhile
         n = snap.n
+        network = scores(snap, 1).network.copy()
+        ids: list[str] = snap.ids.tolist()
+        pos = dict(zip(ids, range(n), strict=True))
+        segments = (
+            snap.segments.copy() if snap.segments is not None else np.full(n, None, dtype=object)
+        )
+        values, alive = snap.values.copy(), np.ones(n, dtype=bool)
+        tb = np.arange(n, dtype=np.float64)
+        rankings: dict[tuple[str, bool], _Ranking] = {}
+        for field, desc in self.warm:
+            keys = _field_keys(field, values, network)
+            rankings[(field, desc)] = _Ranking(
+                *rank_order(-keys if desc else keys, tb, np.arange(n, dtype=np.int64))
+            )
         with self._lock:
             self._base = snap
             self.settings = snap.settings
             self.revision = snap.revision
-            self._ids: list[str] = snap.ids.tolist()
-            self._pos: dict[str, int] = dict(snap.position)
-            self._values = snap.values.copy()
-            self._segments = (
-                snap.segments.copy()
-                if snap.segments is not None
-                else np.full(n, None, dtype=object)
-            )
-            self._alive = np.ones(n, dtype=bool)
-            self._tb = np.arange(n, dtype=np.float64)
+            self._ids = ids
+            self._pos = pos
+            self._values = values
+            self._segments = segments
+            self._alive = alive
+            self._n_alive = n
+            self._tb = tb
             self._extras: list[int] = []
             self._kinds = list(snap.kinds)
             self._kind_code = {k: i for i, k in enumerate(self._kinds)}
             self._kind_lambda = self._lambdas()
             self._rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-            self._network = base_scores.network.copy()
-            self._rankings: dict[tuple[str, bool], _Ranking] = {}
+            self._network = network
+            self._rankings = rankings
             self._scores_cache.clear()
             self._clean = True
 
@@ -137,18 +191,33 @@ class LiveScores:
     @property
     def n_customers(self) -> int:
         """Customers in the cache."""
-        return int(self._alive.sum())
+        return self._n_alive
 
     # ------------------------------------------------------------------ syncing
-    def sync(self) -> None:
+    def check_due(self) -> bool:
+        """Whether the next read compares the store revision (``recheck_seconds`` passed)."""
+        return time.monotonic() - self._checked >= self.recheck_seconds
+
+    def sync(self, max_age: float = 0.0, *, wait: bool = True) -> None:
         """Rebuild when the store moved without us (another process wrote to it).
 
-        While one of our writes is running the current view is served as is: that write is
-        not acknowledged yet.
+        Parameters
+        ----------
+        max_age : float
+            Skip the check when the last one is younger than this (seconds).
+        wait : bool
+            Wait for a running write of ours to finish first. Reads pass False: while one of
+            our writes runs they are served the current view (that write is not acknowledged
+            yet). Code that wrote to the store directly passes True (the default), so its
+            write is in the cache when this returns.
         """
+        now = time.monotonic()
+        if max_age > 0 and now - self._checked < max_age:
+            return
+        self._checked = now
         if self.store.revision() == self.revision:
             return
-        if not self._write_lock.acquire(blocking=False):
+        if not self._write_lock.acquire(blocking=wait):
             return
         try:
             if self.store.revision() != self.revision:
@@ -181,6 +250,7 @@ class LiveScores:
             else:
                 with self._lock:
                     update()
+                    self._n_alive = int(self._alive.sum())
                     self.revision = after
                     self._clean = False
                 self.counts["incremental"] += 1
@@ -228,10 +298,11 @@ class LiveScores:
                 codes.append(self._code(t.kind))
             if not t.directed or t.target == customer_id:
                 holders.append(q)
+        by_col = np.argsort(cols, kind="stable")  # rows are kept sorted by column, like CSR
         self._rows[p] = (
-            np.array(cols, dtype=np.int64),
-            np.array(close, dtype=np.float64),
-            np.array(codes, dtype=np.int32),
+            np.array(cols, dtype=np.int64)[by_col],
+            np.array(close, dtype=np.float64)[by_col],
+            np.array(codes, dtype=np.int32)[by_col],
         )
         return p, holders
 
@@ -390,29 +461,57 @@ class LiveScores:
             raise InvalidInput(
                 f"beta must be a finite number > 0, got {beta}", details={"beta": beta}
             )
-        self.sync()
+        self.sync(self.recheck_seconds, wait=False)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
             if hops != 1:
                 return _finite(self._customer_from_snapshot(customer_id, top, hops, beta))
-            return _finite(self._customer_hop1(customer_id, top, beta))
+            with self._lock:
+                return _finite(self._customer_hop1(customer_id, top, beta))
+
+    def customer_nowait(
+        self, customer_id: str, *, top: int = 10, beta: float | None = None
+    ) -> dict[str, Any] | None:
+        """:meth:`customer` at hops=1 from memory only, or None when that would wait.
+
+        None when a revision check is due or a write holds the cache; the caller then calls
+        :meth:`customer` in a worker thread. Raises like :meth:`customer`.
+        """
+        if beta is not None and not (np.isfinite(beta) and beta > 0):
+            raise InvalidInput(
+                f"beta must be a finite number > 0, got {beta}", details={"beta": beta}
+            )
+        if self.check_due() or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _finite(self._customer_hop1(customer_id, top, beta))
+        finally:
+            self._lock.release()
 
     def _customer_hop1(self, customer_id: str, top: int, beta: float | None) -> dict[str, Any]:
-        with self._lock:
-            p = self._pos.get(customer_id)
-            if p is None or not self._alive[p]:
-                raise UnknownCustomer(
-                    f"unknown customer {customer_id!r}", details={"id": customer_id}
-                )
-            ratio = 1.0 if beta is None else beta / self.settings.beta
-            cols, lam = self._row(p)
-            if len(cols) and len(np.unique(cols)) != len(cols):
-                cols, inverse = np.unique(cols, return_inverse=True)
-                lam = np.bincount(inverse, weights=lam, minlength=len(cols))
-            contrib = lam * ratio * self._values[cols]
-            own = float(self._values[p])
-            network = float(self._network[p]) * ratio
-            names = np.array([self._ids[c] for c in cols.tolist()], dtype=object)
-        pick = np.lexsort((names.astype(str), -contrib))[:top] if len(cols) else _EMPTY_I
+        """One customer at hops=1 (the caller holds ``_lock``)."""
+        p = self._pos.get(customer_id)
+        if p is None or not self._alive[p]:
+            raise UnknownCustomer(f"unknown customer {customer_id!r}", details={"id": customer_id})
+        ratio = 1.0 if beta is None else beta / self.settings.beta
+        cols, lam = self._row(p)
+        # rows are sorted by column: parallel ties of one pair (mutual and directed) are adjacent
+        if len(cols) > 1 and (cols[1:] == cols[:-1]).any():
+            cols, inverse = np.unique(cols, return_inverse=True)
+            lam = np.bincount(inverse, weights=lam, minlength=len(cols))
+        contrib = lam * ratio * self._values[cols]
+        own = float(self._values[p])
+        network = float(self._network[p]) * ratio
+        k = min(top, len(cols))
+        if k < len(cols):  # only the candidates that can make the top k get their names
+            kth = np.partition(contrib, len(contrib) - k)[len(contrib) - k] if k else np.inf
+            cand = np.flatnonzero(contrib >= kth)
+        else:
+            cand = np.arange(len(cols))
+        ids = self._ids
+        picked = sorted(
+            zip((-contrib[cand]).tolist(), [ids[c] for c in cols[cand].tolist()], strict=True)
+        )[:k]
         total = own + network
         return {
             "id": customer_id,
@@ -420,9 +519,7 @@ class LiveScores:
             "network": network,
             "stickiness": total,
             "network_share": network / total if total > 0 else 0.0,
-            "contributors": [
-                {"id": str(names[k]), "contribution": float(contrib[k])} for k in pick.tolist()
-            ],
+            "contributors": [{"id": cid, "contribution": -c} for c, cid in picked],
         }
 
     def _customer_from_snapshot(
@@ -449,38 +546,32 @@ class LiveScores:
 
     def snapshot(self) -> Snapshot:
         """A Snapshot of the current graph (the base when nothing was written since)."""
-        self.sync()
+        self.sync(self.recheck_seconds, wait=False)
         with self._lock:
             if self._clean:
                 return self._base
         return self.store.snapshot()
 
     def _keys(self, field: str) -> np.ndarray:
-        own, network = self._values, self._network
-        if field == "own":
-            return own
-        if field == "network":
-            return network
-        total = own + network
-        if field == "stickiness":
-            return total
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(total > 0, network / np.where(total > 0, total, 1.0), 0.0)
+        return _field_keys(field, self._values, self._network)
 
-    def _ranking(self, field: str, desc: bool) -> tuple[_Ranking, np.ndarray]:
+    def _ranking(self, field: str, desc: bool) -> _Ranking:
+        """The ranking by ``field``, sorted or patched now if needed (holds ``_lock``)."""
+        ranking = self._rankings.get((field, desc))
+        if ranking is not None and not ranking.dirty:
+            return ranking
         values = self._keys(field)
         keys = -values if desc else values
-        ranking = self._rankings.get((field, desc))
         if ranking is None or len(ranking.dirty) > _PATCH_LIMIT:
             order, sorted_keys = rank_order(keys, self._tb, np.flatnonzero(self._alive))
             ranking = self._rankings[(field, desc)] = _Ranking(order, sorted_keys)
-        elif ranking.dirty:
+        else:
             changed = np.fromiter(ranking.dirty, dtype=np.int64, count=len(ranking.dirty))
             ranking.order, ranking.sorted_keys = patch_order(
                 ranking.order, ranking.sorted_keys, changed, keys, self._tb, self._alive
             )
             ranking.dirty = set()
-        return ranking, values
+        return ranking
 
     def ranked(
         self,
@@ -496,27 +587,60 @@ class LiveScores:
         ``after`` is the (value, id) of the last item of the previous page; ties of the value
         are ordered by id ascending.
         """
-        if field not in FIELDS:
-            raise InvalidInput(f"order_by must be one of {', '.join(FIELDS)}, got {field!r}")
-        self.sync()
+        _check_field(field)
+        self.sync(self.recheck_seconds, wait=False)
         with self._lock:
-            ranking, values = self._ranking(field, desc)
-            order, sorted_keys = ranking.order, ranking.sorted_keys
-            start = 0
-            if after is not None:
-                key = -after[0] if desc else after[0]
-                lo = int(np.searchsorted(sorted_keys, key, side="left"))
-                hi = int(np.searchsorted(sorted_keys, key, side="right"))
-                ids = self._ids
-                start = (
-                    bisect.bisect_right(range(lo, hi), after[1], key=lambda k: ids[order[k]]) + lo
-                )
-            picked = self._page(order, start, limit + 1, segment)
-            more = len(picked) > limit
-            picked = picked[:limit]
-            own, network = self._values[picked], self._network[picked]
-            chosen_ids = [self._ids[p] for p in picked.tolist()]
-            field_values = values[picked]
+            return self._ranked(self._ranking(field, desc), field, desc, segment, limit, after)
+
+    def ranked_nowait(
+        self,
+        field: str,
+        *,
+        desc: bool = True,
+        segment: str | None = None,
+        limit: int = 50,
+        after: tuple[float, str] | None = None,
+    ) -> tuple[list[dict[str, Any]], tuple[float, str] | None] | None:
+        """:meth:`ranked` from memory only, or None when that would wait or scan.
+
+        None when a revision check is due, a write holds the cache, the ranking must be
+        sorted or patched first, or a segment filter may scan many customers; the caller then
+        calls :meth:`ranked` in a worker thread.
+        """
+        _check_field(field)
+        if segment is not None or self.check_due() or not self._lock.acquire(blocking=False):
+            return None
+        try:
+            ranking = self._rankings.get((field, desc))
+            if ranking is None or ranking.dirty:
+                return None
+            return self._ranked(ranking, field, desc, segment, limit, after)
+        finally:
+            self._lock.release()
+
+    def _ranked(
+        self,
+        ranking: _Ranking,
+        field: str,
+        desc: bool,
+        segment: str | None,
+        limit: int,
+        after: tuple[float, str] | None,
+    ) -> tuple[list[dict[str, Any]], tuple[float, str] | None]:
+        """One page of a ready ranking (the caller holds ``_lock``)."""
+        order, sorted_keys = ranking.order, ranking.sorted_keys
+        start = 0
+        if after is not None:
+            key = -after[0] if desc else after[0]
+            lo = int(np.searchsorted(sorted_keys, key, side="left"))
+            hi = int(np.searchsorted(sorted_keys, key, side="right"))
+            ids = self._ids
+            start = bisect.bisect_right(range(lo, hi), after[1], key=lambda k: ids[order[k]]) + lo
+        picked = self._page(order, start, limit + 1, segment)
+        more = len(picked) > limit
+        picked = picked[:limit]
+        own, network = self._values[picked], self._network[picked]
+        chosen_ids = [self._ids[p] for p in picked.tolist()]
         total = own + network
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(total > 0, network / np.where(total > 0, total, 1.0), 0.0)
@@ -531,7 +655,7 @@ class LiveScores:
                 strict=True,
             )
         ]
-        last = (float(field_values[-1]), chosen_ids[-1]) if more and items else None
+        last = (float(items[-1][field]), chosen_ids[-1]) if more and items else None
         return items, last
 
     def _page(self, order: np.ndarray, start: int, count: int, segment: str | None) -> np.ndarray:

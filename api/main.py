@@ -9,6 +9,8 @@ with its own prefix and tags, mounted under ``/v1``). Adding one is one line in
 from __future__ import annotations
 
 import importlib
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,12 +23,22 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.live import LiveScores
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import FastJSON
-from api.security import KeyRing
+from api.security import CachedKeyRing
 from graph_engine import __version__
 from graph_engine.errors import InvalidInput
 from graph_engine.stores.base import Store, open_store
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["REVISION_CHECK_SECONDS", "ROUTERS", "WARM_RANKINGS", "create_app"]
+
+# Reads compare the store revision with the score cache at most this often (seconds): writes
+# through this server are visible to the very next read whatever this is; writes by another
+# process (``graph-engine import``, a second server on the same file) show up within this
+# plus one rebuild of the cache.
+REVISION_CHECK_SECONDS = 0.25
+# rankings sorted at start (and after each full rebuild): the default GET /v1/stickiness
+WARM_RANKINGS = (("stickiness", True),)
+
+_log = logging.getLogger("uvicorn.error")
 
 # one line per router module (each defines `router`); mounted under /v1 in this order
 ROUTERS = [
@@ -94,15 +106,27 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
         opened = store is None
         active = _open(settings) if store is None else store
         try:
-            keys = KeyRing(active)
+            started = time.perf_counter()
+            keys = CachedKeyRing(active)
             if not settings.no_auth and not keys.any_keys():
                 raise InvalidInput(
                     f"no API key is configured in {active.url}: create one with "
                     "`graph-engine keys create --db PATH --role read`, or serve on a loopback "
                     "address with --no-auth"
                 )
-            live = LiveScores(active, incremental_limit=settings.incremental_limit)
+            live = LiveScores(
+                active,
+                incremental_limit=settings.incremental_limit,
+                recheck_seconds=REVISION_CHECK_SECONDS,
+                warm=WARM_RANKINGS,
+            )
             app.state.graph = AppState(settings, active, live, keys, metrics)
+            _log.info(
+                "scores of %d customers ready in %.1f s (revision %d)",
+                live.n_customers,
+                time.perf_counter() - started,
+                live.revision,
+            )
             yield
         finally:
             if opened:

@@ -46,39 +46,64 @@ class Metrics:
         )
 
 
-def _template(scope: Scope) -> str:
-    """The route template of a request (``/v1/customers/{id}``), or "unmatched"."""
-    if scope.get("route") is None:
-        return "unmatched"
-    params: dict[str, Any] = scope.get("path_params") or {}
-    by_value = {str(v): k for k, v in params.items()}
-    parts = str(scope.get("path", "")).split("/")
-    return "/".join(f"{{{by_value[p]}}}" if p in by_value else p for p in parts)
-
-
 class MetricsMiddleware:
-    """Pure ASGI middleware that counts requests and times them by route template."""
+    """Pure ASGI middleware that counts requests and times them by route template.
+
+    Per request it costs two dict lookups and two metric updates: the template of each route
+    (``/v1/customers/{id}/stickiness``) and the labelled children of the metrics are computed
+    once and kept.
+    """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._templates: dict[int, str] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _template(self, scope: Scope) -> str:
+        """The route template of a request, or "unmatched"."""
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        known = self._templates.get(id(route))
+        if known is not None:
+            return known
+        # the route knows its path below the prefix it was mounted at (/v1): keep the
+        # request path's leading segments for that prefix
+        fmt = str(getattr(route, "path_format", "") or getattr(route, "path", ""))
+        parts = str(scope.get("path", "")).split("/")
+        below = fmt.count("/")
+        template = "/".join(parts[: len(parts) - below]) + fmt if fmt else "unmatched"
+        self._templates[id(route)] = template
+        return template
+
+    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+        method = scope.get("method", "")
+        name = self._template(scope)
+        key = (method, name, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.metrics.requests.labels(method, name, str(status)),
+                self.metrics.latency.labels(method, name),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = [500]
+        status = 500
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
+                status = message["status"]
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            name = _template(scope)
-            method = scope.get("method", "")
-            self.metrics.requests.labels(method, name, str(status[0])).inc()
-            self.metrics.latency.labels(method, name).observe(time.perf_counter() - start)
+            self._observe(scope, status, time.perf_counter() - start)

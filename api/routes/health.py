@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from api.deps import LiveDep, ReadKey, app_state
+from api.responses import FastJSON
 from api.schemas import HealthOut
 from graph_engine import __version__
 
@@ -21,13 +22,16 @@ router = APIRouter(tags=["health"])
     response_model=HealthOut,
     summary="Liveness and graph size (no key needed)",
 )
-def get_health(live: LiveDep) -> dict[str, object]:
-    return {
-        "status": "ok",
-        "version": __version__,
-        "customers": live.n_customers,
-        "revision": live.revision,
-    }
+async def get_health(live: LiveDep) -> FastJSON:
+    # answered on the event loop from memory: the benchmarks' in-run reference route
+    return FastJSON(
+        {
+            "status": "ok",
+            "version": __version__,
+            "customers": live.n_customers,
+            "revision": live.revision,
+        }
+    )
 
 
 @router.get(

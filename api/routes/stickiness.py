@@ -1,4 +1,11 @@
-"""Stickiness of one customer (with its contributors) and the ranked list."""
+"""Stickiness of one customer (with its contributors) and the ranked list.
+
+Both handlers are ``async``: a hops=1 lookup or a page of a sorted ranking is answered from the
+score cache on the event loop (``*_nowait``), which is far cheaper than the hop to a worker
+thread; anything that may wait or compute (a revision check, a write holding the cache, other
+hops, a ranking to sort or patch, a segment filter) runs in a worker thread. The result is sent
+as JSON directly: the cache builds exactly the documented shape, so it is not validated again.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,12 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import LiveDep, ReadKey
 from api.errors import ApiError
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from api.responses import FastJSON
 from api.schemas import RankedOut, StickinessOut
 
 __all__ = ["router"]
@@ -38,7 +47,7 @@ class Order(StrEnum):
     summary="One customer's stickiness and its top contributors",
     responses={404: {"description": "Unknown customer"}},
 )
-def get_customer_stickiness(
+async def get_customer_stickiness(
     id: Annotated[str, Path(min_length=1, max_length=256, examples=["c000042"])],
     key: ReadKey,
     live: LiveDep,
@@ -53,8 +62,13 @@ def get_customer_stickiness(
         float | None, Query(gt=0, allow_inf_nan=False, description="Override the stored beta.")
     ] = None,
     top: Annotated[int, Query(ge=0, le=1000, description="How many contributors.")] = 10,
-) -> dict[str, object]:
-    return live.customer(id, top=top, hops=hops if hops == "all" else int(hops), beta=beta)
+) -> FastJSON:
+    result = live.customer_nowait(id, top=top, beta=beta) if hops == "1" else None
+    if result is None:
+        result = await run_in_threadpool(
+            live.customer, id, top=top, hops=hops if hops == "all" else int(hops), beta=beta
+        )
+    return FastJSON(result)
 
 
 @router.get(
@@ -63,7 +77,7 @@ def get_customer_stickiness(
     response_model=Page[RankedOut],
     summary="Customers ranked by stickiness, own value, network or network share",
 )
-def list_stickiness(
+async def list_stickiness(
     key: ReadKey,
     live: LiveDep,
     order_by: OrderBy = OrderBy.stickiness,
@@ -73,7 +87,7 @@ def list_stickiness(
     cursor: Annotated[
         str | None, Query(max_length=2000, description="`next_cursor` of the previous page.")
     ] = None,
-) -> dict[str, object]:
+) -> FastJSON:
     position = decode_cursor(cursor, "stickiness")
     after = None
     if position is not None:
@@ -90,9 +104,13 @@ def list_stickiness(
                 "segment; start again without a cursor",
             )
         after = (float(position["v"]), position["i"])
-    items, last = live.ranked(
-        order_by.value, desc=order is Order.desc, segment=segment, limit=limit, after=after
-    )
+    field, desc = order_by.value, order is Order.desc
+    page = live.ranked_nowait(field, desc=desc, segment=segment, limit=limit, after=after)
+    if page is None:
+        page = await run_in_threadpool(
+            live.ranked, field, desc=desc, segment=segment, limit=limit, after=after
+        )
+    items, last = page
     next_cursor = (
         None
         if last is None
@@ -100,4 +118,4 @@ def list_stickiness(
             "stickiness", f=order_by.value, o=order.value, s=segment, v=last[0], i=last[1]
         )
     )
-    return {"items": items, "next_cursor": next_cursor}
+    return FastJSON({"items": items, "next_cursor": next_cursor})

@@ -1,233 +1,411 @@
 """Load test of the HTTP API on loopback: reads, ranked pages, single-tie writes.
 
-Builds a demo community (``graph_engine.demo.demo_graph``) in a SQLite file, starts
-``graph-engine serve`` on a free loopback port, and drives it for a fixed time per phase with
-self-stopping client processes (httpx, keep-alive). Prints throughput and p50/p99 latency of
+Builds a demo community (``graph_engine.demo.demo_graph``) once into a SQLite file cached under
+``bench/data/`` (gitignored; never commit it), copies it for the run (the writes of a run do not
+leak into the next), starts ``graph-engine serve`` on a free loopback port and drives it with
+``wrk`` (C, one thread, keep-alive, a fixed number of connections, a bounded duration per route;
+Lua scripts pick random customers). Prints throughput and p50/p99 latency of
 
-- ``GET /v1/health`` (the reference: a trivial route on the same server, same run),
 - ``GET /v1/customers/{id}/stickiness`` (random customers),
-- ``GET /v1/stickiness`` (first page, then following cursors),
-- ``PUT /v1/ties`` with one tie (random pairs, so each write is an incremental update),
-- write-to-visible: a tie written, then the next read of its source polled until the new
-  contribution shows (sequential, one client).
+- ``GET /v1/stickiness`` (ranked, 50 a page; 80% of requests follow the previous cursor),
+- ``PUT /v1/ties`` with one tie (random pairs: each write is an incremental update),
+
+each next to ``GET /v1/health`` measured just before it (the in-run reference: a trivial route
+of the same server, so a machine shared with other work shows in both), then write-to-visible:
+one client writes a new tie and reads its source at once, checking the read shows it. Also the
+server's start time (snapshot read, scores, the default ranking) and its memory.
 
 Run: ``.venv/bin/python -m bench.api_load --customers 1000000 --ties 10000000``
-(the defaults are 100,000 / 1,000,000 so it finishes in about a minute).
+(defaults: 100,000 / 1,000,000). Without ``wrk`` (``apt-get install wrk``) a pure-Python client
+is used instead; on a 2-core machine it measures mostly itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
+import http.client
+import json
+import os
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 from bench.common import report
 from graph_engine.demo import demo_graph
 from graph_engine.keys import KeyRing
 from graph_engine.stores.sqlite import SQLiteStore
-from tests.api.server import free_port, start_server
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# wrk scripts: %(...)s are filled in per run. `done` prints one JSON line the bench parses.
+_LUA_COMMON = """
+local n_ids = %(n_ids)d
+local fmt = "c%%0%(width)dd"
+wrk.headers["Authorization"] = "Bearer %(key)s"
+math.randomseed(%(seed)d)
+local function cid() return string.format(fmt, math.random(1, n_ids)) end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "seconds": %%f, "p50_us": %%d, "p99_us": %%d, ' ..
+    '"max_us": %%d, "non2xx": %%d, "socket_errors": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    latency.max, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+_LUA = {
+    "health": 'request = function() return wrk.format("GET", "/v1/health") end\n',
+    "stickiness": """
+request = function()
+  return wrk.format("GET", "/v1/customers/" .. cid() .. "/stickiness")
+end
+""",
+    "ranked": """
+local cursor = nil
+request = function()
+  local path = "/v1/stickiness?limit=50"
+  if cursor ~= nil and math.random() < 0.8 then path = path .. "&cursor=" .. cursor end
+  return wrk.format("GET", path)
+end
+response = function(status, headers, body)
+  cursor = string.match(body, '"next_cursor":"([^"]+)"')
+end
+""",
+    "write": """
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local a, b = cid(), cid()
+  while b == a do b = cid() end
+  local body = string.format(
+    '{"items":[{"source":"%s","target":"%s","closeness":%.4f,"kind":"bench"}]}',
+    a, b, 0.05 + 0.95 * math.random())
+  return wrk.format("PUT", "/v1/ties", nil, body)
+end
+""",
+}
+ROUTES = [
+    ("GET /v1/customers/{id}/stickiness", "stickiness", "read"),
+    ("GET /v1/stickiness (ranked, 50 a page)", "ranked", "read"),
+    ("PUT /v1/ties (1 tie)", "write", "write"),
+]
 
 
-def _worker(args: tuple[str, str, str, float, int, int, int, int]) -> list[float]:
-    """One client process: ``threads`` threads hit ``kind`` until ``seconds`` pass."""
-    import threading
-
-    base, key, kind, seconds, n_ids, seed, threads, width = args
-
-    def cid(k: int) -> str:
-        return f"c{k + 1:0{width}d}"
-
-    out: list[float] = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def run(t: int) -> None:
-        rng = np.random.default_rng(seed * 100 + t)
-        mine: list[float] = []
-        cursor = None
-        with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
-        ) as c:
-            while time.perf_counter() < stop:
-                i, j = (int(x) for x in rng.integers(0, n_ids, 2))
-                start = time.perf_counter()
-                if kind == "health":
-                    r = c.get("/health")
-                elif kind == "stickiness":
-                    r = c.get(f"/customers/{cid(i)}/stickiness")
-                elif kind == "ranked":
-                    params = {"limit": 50, **({"cursor": cursor} if cursor else {})}
-                    r = c.get("/stickiness", params=params)
-                    cursor = r.json()["next_cursor"] if rng.random() < 0.8 else None
-                else:
-                    if i == j:
-                        continue
-                    r = c.put(
-                        "/ties",
-                        json={
-                            "items": [
-                                {
-                                    "source": cid(i),
-                                    "target": cid(j),
-                                    "closeness": float(rng.uniform(0.05, 1)),
-                                    "kind": "club",
-                                }
-                            ]
-                        },
-                    )
-                elapsed = time.perf_counter() - start
-                if r.status_code != 200:
-                    raise RuntimeError(f"{kind}: {r.status_code} {r.text[:200]}")
-                mine.append(elapsed)
-        with lock:
-            out.extend(mine)
-
-    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return out
+# ---------------------------------------------------------------------- data and server
+def cached_store(n_customers: int, n_ties: int) -> Path:
+    """The SQLite file of the demo graph of this size, built once into ``bench/data``."""
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"api_load_{n_customers}_{n_ties}.db"
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    for leftover in DATA.glob(partial.name + "*"):
+        leftover.unlink()
+    start = time.perf_counter()
+    graph = demo_graph(n_customers, n_ties, seed=0)
+    with SQLiteStore(partial) as store:
+        store.upsert_graph(graph.customers, graph.ties)
+    partial.rename(path)
+    print(f"built {path} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return path
 
 
-def _phase(
-    base: str,
-    key: str,
-    kind: str,
-    seconds: float,
-    n_ids: int,
-    procs: int,
-    threads: int,
-    width: int,
-) -> tuple[float, float, float, int]:
-    """Throughput (req/s), p50 and p99 (ms) and count of one phase."""
-    with mp.get_context("spawn").Pool(procs) as pool:
-        start = time.perf_counter()
-        parts = pool.map(
-            _worker, [(base, key, kind, seconds, n_ids, p, threads, width) for p in range(procs)]
+def free_port() -> int:
+    """A TCP port nobody listens on (on 127.0.0.1)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path, port: int, log: Path, timeout: float = 1800) -> subprocess.Popen[bytes]:
+    """``graph-engine serve`` on 127.0.0.1:port; returns once /v1/health answers."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from graph_engine.cli import main; main()",
+                "serve",
+                "--db",
+                str(db),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "info",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            cwd=Path(__file__).resolve().parents[1],
         )
-        wall = time.perf_counter() - start
-    lat = np.concatenate([np.asarray(p) for p in parts]) * 1000
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start in time")
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and peak resident memory of a process (MiB), from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value
     return (
-        len(lat) / seconds,
-        float(np.percentile(lat, 50)),
-        float(np.percentile(lat, 99)),
-        len(lat) if wall > 0 else 0,
+        int(fields["VmRSS"].split()[0]) / 1024,
+        int(fields["VmHWM"].split()[0]) / 1024,
     )
 
 
-def _visible(base: str, key: str, n_ids: int, rounds: int, width: int) -> list[float]:
-    """Milliseconds from sending a tie write until a read of its source shows it."""
+# ---------------------------------------------------------------------- load generators
+def run_wrk(
+    base: str, kind: str, key: str, n_ids: int, width: int, seconds: float, conns: int, seed: int
+) -> dict[str, float]:
+    """One wrk run; returns req/s, p50 and p99 (ms) and error counts."""
+    script = _LUA_COMMON % {"n_ids": n_ids, "width": width, "key": key, "seed": seed}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script + _LUA[kind])
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{conns}",
+                f"-d{seconds:g}s",
+                "--timeout",
+                "10s",
+                "-s",
+                f.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    r = json.loads(line.removeprefix("WRKJSON "))
+    return {
+        "rate": r["requests"] / r["seconds"],
+        "p50": r["p50_us"] / 1000,
+        "p99": r["p99_us"] / 1000,
+        "errors": r["non2xx"] + r["socket_errors"],
+        "requests": r["requests"],
+    }
+
+
+def run_python(
+    base: str, kind: str, key: str, n_ids: int, width: int, seconds: float, conns: int, seed: int
+) -> dict[str, float]:
+    """The fallback without wrk: ``conns`` threads with keep-alive http.client connections."""
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(t: int) -> None:
+        rng = np.random.default_rng(seed * 1000 + t)
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        mine, cursor = [], None
+        while time.perf_counter() < stop:
+            a, b = (f"c{int(x) + 1:0{width}d}" for x in rng.choice(n_ids, 2, replace=False))
+            method, path, body = "GET", "/v1/health", None
+            if kind == "stickiness":
+                path = f"/v1/customers/{a}/stickiness"
+            elif kind == "ranked":
+                path = "/v1/stickiness?limit=50"
+                if cursor and rng.random() < 0.8:
+                    path += f"&cursor={cursor}"
+            elif kind == "write":
+                method, path = "PUT", "/v1/ties"
+                tie = {"source": a, "target": b, "closeness": 0.5, "kind": "bench"}
+                body = json.dumps({"items": [tie]})
+            begin = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response_body = response.read()
+            mine.append(time.perf_counter() - begin)
+            if response.status != 200:
+                errors[0] += 1
+            elif kind == "ranked":
+                cursor = json.loads(response_body)["next_cursor"]
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(t,)) for t in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lat = np.asarray(latencies) * 1000
+    return {
+        "rate": len(lat) / seconds,
+        "p50": float(np.percentile(lat, 50)),
+        "p99": float(np.percentile(lat, 99)),
+        "errors": errors[0],
+        "requests": len(lat),
+    }
+
+
+def write_to_visible(
+    port: int, key: str, n_ids: int, width: int, rounds: int
+) -> tuple[list[float], list[float], int]:
+    """Write a new tie, then read its source at once: (ms to visible, ms of the PUT, misses).
+
+    The read must show the network part grown by exactly the new tie's contribution
+    ``beta * closeness * a_target`` (the bench kind has weight 1); a read that does not is a
+    miss (counted, then read again until it shows).
+    """
     rng = np.random.default_rng(99)
-    out = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
-        for _ in range(rounds):
-            i, j = (int(x) for x in rng.integers(0, n_ids, 2))
-            if i == j:
-                continue
-            close = float(np.round(rng.uniform(0.05, 1), 6))
-            a, b = f"c{i + 1:0{width}d}", f"c{j + 1:0{width}d}"
-            start = time.perf_counter()
-            c.put(
-                "/ties",
-                json={
-                    "items": [
-                        {
-                            "source": a,
-                            "target": b,
-                            "closeness": close,
-                            "kind": "bench",
-                        }
-                    ]
-                },
-            )
-            while True:
-                s = c.get(f"/customers/{a}/stickiness", params={"top": 1000}).json()
-                if any(x["id"] == b for x in s["contributors"]):
-                    break
-            out.append((time.perf_counter() - start) * 1000)
-    return out
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def call(method: str, path: str, body: object = None) -> dict[str, object]:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        data = json.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"{method} {path}: {response.status} {data}")
+        return data  # type: ignore[no-any-return]
+
+    beta = float(call("GET", "/v1/settings")["beta"])  # type: ignore[arg-type]
+    visible, puts, misses = [], [], 0
+    while len(visible) < rounds:
+        a, b = (f"c{int(x) + 1:0{width}d}" for x in rng.choice(n_ids, 2, replace=False))
+        before = call("GET", f"/v1/customers/{a}/stickiness?top=1000")
+        held_by = before["contributors"]
+        if len(held_by) == 1000 or b in {c["id"] for c in held_by}:  # type: ignore[attr-defined,index]
+            continue  # a tie a-b exists already: the write would not add a contribution
+        own_b = call("GET", f"/v1/customers/{b}/stickiness?top=0")["own"]
+        close = float(np.round(rng.uniform(0.05, 1), 4))
+        expected = float(before["network"]) + beta * close * float(own_b)  # type: ignore[arg-type]
+        start = time.perf_counter()
+        call(
+            "PUT",
+            "/v1/ties",
+            {"items": [{"source": a, "target": b, "closeness": close, "kind": "bench-visible"}]},
+        )
+        put_done = time.perf_counter()
+        for attempt in range(1000):
+            now = call("GET", f"/v1/customers/{a}/stickiness?top=0")
+            if abs(float(now["network"]) - expected) <= 1e-9 * max(1.0, abs(expected)):  # type: ignore[arg-type]
+                break
+            misses += attempt == 0
+        else:
+            raise RuntimeError(f"the tie {a}-{b} never showed in the scores of {a}")
+        visible.append((time.perf_counter() - start) * 1000)
+        puts.append((put_done - start) * 1000)
+    conn.close()
+    return visible, puts, misses
 
 
+# ---------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--ties", type=int, default=None, help="default 10 per customer")
-    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each phase")
-    parser.add_argument("--procs", type=int, default=2, help="client processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per client process")
-    parser.add_argument("--db", type=Path, default=None, help="reuse/keep this SQLite file")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each wrk run")
+    parser.add_argument("--connections", type=int, default=8, help="open connections")
+    parser.add_argument("--visible-rounds", type=int, default=200)
+    parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     args = parser.parse_args(argv)
     n_ties = args.ties or 10 * args.customers
-    tmp = tempfile.TemporaryDirectory()
-    db = args.db or Path(tmp.name) / "load.db"
-    t0 = time.perf_counter()
-    with SQLiteStore(db) as store:
-        if store.count_customers() == 0:
-            graph = demo_graph(args.customers, n_ties, seed=0)
-            t_gen = time.perf_counter() - t0
-            store.upsert_graph(graph.customers, graph.ties)
-            print(
-                f"generated in {t_gen:.1f} s, imported in {time.perf_counter() - t0 - t_gen:.1f} s",
-                file=sys.stderr,
+    use_wrk = shutil.which("wrk") is not None and not args.python_client
+    run = run_wrk if use_wrk else run_python
+    if not use_wrk and not args.python_client:
+        print("wrk not found (apt-get install wrk): using the Python client", file=sys.stderr)
+
+    cached = cached_store(args.customers, n_ties)
+    with tempfile.TemporaryDirectory(prefix="api_load_") as tmp:
+        db = Path(tmp) / "load.db"
+        shutil.copyfile(cached, db)
+        with SQLiteStore(db) as store:
+            n_ids = store.count_customers()
+            width = len(store.list_customers(limit=1)[0].id) - 1  # demo ids: c0000001, ...
+            ring = KeyRing(store)
+            keys = {"read": ring.create("read")[0], "write": ring.create("write")[0]}
+        port = free_port()
+        log = Path(tmp) / "server.log"
+        t0 = time.perf_counter()
+        proc = start_server(db, port, log)
+        startup = time.perf_counter() - t0
+        ready = [x for x in log.read_text().splitlines() if "ready in" in x]
+        base = f"http://127.0.0.1:{port}"
+        client = (
+            f"wrk, 1 thread, {args.connections} connections"
+            if use_wrk
+            else f"Python http.client, {args.connections} threads"
+        )
+        rows = [
+            ("graph", f"{n_ids:,} customers, {n_ties:,} ties (demo_graph, seed 0)"),
+            (
+                "server start (to /v1/health)",
+                f"{startup:.1f} s"
+                + (f"  [{ready[0].split('INFO:')[-1].strip()}]" if ready else ""),
+            ),
+            ("memory after start", "RSS {:.0f} MiB, peak {:.0f} MiB".format(*memory_mb(proc.pid))),
+            ("load", f"{client}, {args.seconds:g} s per run, same 2 cores as the server"),
+        ]
+        try:
+            run(base, "health", keys["read"], n_ids, width, 2, args.connections, 0)  # warm-up
+            for seed, (label, kind, role) in enumerate(ROUTES, start=1):
+                ref = run(base, "health", keys["read"], n_ids, width, args.seconds, 8, seed)
+                got = run(
+                    base, kind, keys[role], n_ids, width, args.seconds, args.connections, seed
+                )
+                if got["errors"] or ref["errors"]:
+                    raise RuntimeError(f"{label}: {got['errors']} failed requests")
+                rows.append(
+                    (
+                        label,
+                        f"{got['rate']:7.0f} req/s  p50 {got['p50']:5.2f} ms  "
+                        f"p99 {got['p99']:6.2f} ms   | health just before: "
+                        f"{ref['rate']:5.0f} req/s, p99 {ref['p99']:5.2f} ms "
+                        f"(ratio {got['rate'] / ref['rate']:.2f})",
+                    )
+                )
+            visible, puts, misses = write_to_visible(
+                port, keys["write"], n_ids, width, args.visible_rounds
             )
-            del graph
-        n_ids = store.count_customers()
-        width = len(store.list_customers(limit=1)[0].id) - 1  # demo ids: c000001, ...
-        ring = KeyRing(store)
-        read_key, write_key = ring.create("read")[0], ring.create("write")[0]
-    port = free_port()
-    t1 = time.perf_counter()
-    proc = start_server(db, port, timeout=900)
-    startup = time.perf_counter() - t1
-    base = f"http://127.0.0.1:{port}/v1"
-    rows = [
-        ("graph", f"{n_ids:,} customers, {n_ties:,} ties"),
-        ("server start (snapshot + scores)", f"{startup:.1f} s"),
-        (
-            "clients",
-            f"{args.procs} processes x {args.threads} threads, {args.seconds:.0f} s"
-            " per phase, same 2-core machine as the server",
-        ),
-    ]
-    try:
-        ref = None
-        for label, kind, key in [
-            ("GET /v1/health (reference)", "health", read_key),
-            ("GET /v1/customers/{id}/stickiness", "stickiness", read_key),
-            ("GET /v1/stickiness (ranked, limit 50)", "ranked", read_key),
-            ("PUT /v1/ties (1 tie)", "write", write_key),
-        ]:
-            rate, p50, p99, _ = _phase(
-                base, key, kind, args.seconds, n_ids, args.procs, args.threads, width
-            )
-            ref = ref or rate
             rows.append(
                 (
-                    label,
-                    f"{rate:8.0f} req/s ({rate / ref:.2f}x health)  "
-                    f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms",
+                    "write -> next read shows it",
+                    f"PUT+GET p50 {statistics.median(visible):.2f} ms, "
+                    f"p99 {float(np.percentile(visible, 99)):.2f} ms, max {max(visible):.2f} ms "
+                    f"(PUT alone p50 {statistics.median(puts):.2f} ms); "
+                    f"{misses} of {len(visible)} first reads missed the write",
                 )
             )
-        vis = _visible(base, write_key, n_ids, 200, width)
-        rows.append(
-            (
-                "write -> visible to next read",
-                f"p50 {statistics.median(vis):.2f} ms  "
-                f"p99 {float(np.percentile(vis, 99)):.2f} ms  (PUT + GET, sequential)",
+            rows.append(
+                (
+                    "memory at the end",
+                    "RSS {:.0f} MiB, peak {:.0f} MiB".format(*memory_mb(proc.pid)),
+                )
             )
-        )
-    finally:
-        proc.terminate()
-        proc.wait(60)
-        tmp.cleanup()
+        finally:
+            proc.terminate()
+            proc.wait(60)
     report("API load on loopback", rows)
 
 

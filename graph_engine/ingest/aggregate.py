@@ -1,10 +1,14 @@
 """Incremental per-key aggregation: memory grows with the distinct keys, not with the events.
 
-:class:`IdIndex` gives every customer id a dense integer code, chunk after chunk (hash lookups
-in pyarrow). :class:`KeyedSums` keeps, for each integer key (a customer, or a pair packed as
-``u << 32 | v``), sums, minima and maxima of event columns: each chunk is reduced on its own,
-and the reduced parts are merged whenever they outgrow the merged table, so memory stays within
-a small multiple of the number of keys.
+- :class:`IdIndex` gives every customer id a dense integer code, chunk after chunk (one pyarrow
+  hash lookup of the chunk against the ids seen so far; only the chunk's new ids are added).
+- :class:`KeyIndex` does the same for int64 keys (a pair of customers packed as ``u << 32 | v``)
+  with pandas hash tables kept between chunks.
+- :class:`DenseSums` keeps per-code sums, minima and maxima in dense arrays indexed by those
+  codes, updated in place with unbuffered ``ufunc.at`` scatters.
+
+So the state of an aggregation is a few arrays per distinct customer and per distinct pair;
+each chunk is folded into it and dropped, and no per-chunk partial results pile up.
 """
 
 from __future__ import annotations
@@ -16,9 +20,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FirstSeen", "IdIndex", "KeyedSums", "pair_keys", "unpack_pairs"]
+__all__ = ["DenseSums", "FirstSeen", "IdIndex", "KeyIndex", "pair_keys", "unpack_pairs"]
 
-_MIN_MERGE = 1_000_000
+
+def _grown(array: np.ndarray, size: int, fill: float) -> np.ndarray:
+    """``array`` with at least ``size`` rows (1.5x growth), new rows set to ``fill``."""
+    if size <= len(array):
+        return array
+    grown = np.full((max(size, len(array) * 3 // 2, 1024), *array.shape[1:]), fill, array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 class IdIndex:
@@ -31,17 +42,75 @@ class IdIndex:
         return len(self._ids)
 
     def codes(self, ids: pa.Array) -> np.ndarray:
-        """Code of every id (new ids get new codes)."""
-        found = pc.index_in(ids, value_set=self._ids)
-        if found.null_count:
-            new = pc.unique(pc.filter(ids, pc.is_null(found)))
-            self._ids = pa.concat_arrays([self._ids, new.cast(pa.string())])
-            found = pc.index_in(ids, value_set=self._ids)
-        return found.to_numpy(zero_copy_only=False).astype(np.int64)
+        """Code of every id (new ids get new codes, in order of first appearance)."""
+        if len(self._ids):
+            found = pc.fill_null(pc.index_in(ids, value_set=self._ids), -1)
+            codes = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+        else:
+            codes = np.full(len(ids), -1, np.int64)
+        missing = codes < 0
+        if missing.any():
+            # only the chunk's unseen ids are encoded again (one hash pass: codes and new ids)
+            unseen = ids if missing.all() else pc.filter(ids, pa.array(missing))
+            encoded = pc.dictionary_encode(unseen)
+            local = encoded.indices.to_numpy(zero_copy_only=False)
+            codes[missing] = np.asarray(local, dtype=np.int64) + len(self._ids)
+            self._ids = pa.concat_arrays([self._ids, encoded.dictionary.cast(pa.string())])
+        return codes
 
     def ids(self) -> np.ndarray:
         """Every id seen, by code (object array)."""
-        return self._ids.to_numpy(zero_copy_only=False).astype(object)
+        return np.asarray(self._ids.to_numpy(zero_copy_only=False), dtype=object)
+
+
+class KeyIndex:
+    """Dense codes 0, 1, ... for int64 keys in the order they are first seen.
+
+    The keys live in hash tables (``pandas.Index``) of doubling sizes, like a binary counter:
+    new keys form a small table, and two tables of about equal size are merged into one. A
+    lookup probes the few tables largest first, and adding ``m`` keys in total rebuilds tables
+    of ``O(m log m)`` keys, however the new keys are spread over the chunks.
+    """
+
+    def __init__(self) -> None:
+        self._levels: list[pd.Index] = []  # consecutive code ranges, oldest (largest) first
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def codes(self, keys: np.ndarray) -> np.ndarray:
+        """Code of every key (new keys get new codes)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        out = np.full(len(keys), -1, np.int64)
+        todo = np.arange(len(keys))
+        offset = 0
+        for level in self._levels:
+            if not len(todo):
+                break
+            found = level.get_indexer(keys[todo])
+            hit = found >= 0
+            out[todo[hit]] = found[hit] + offset
+            todo = todo[~hit]
+            offset += len(level)
+        if len(todo):
+            local, new = pd.factorize(keys[todo])
+            out[todo] = local + self._size
+            self._push(np.asarray(new, dtype=np.int64))
+        return out
+
+    def keys(self) -> np.ndarray:
+        """Every key seen, by code."""
+        if not self._levels:
+            return np.zeros(0, np.int64)
+        return np.concatenate([level.to_numpy() for level in self._levels])
+
+    def _push(self, new: np.ndarray) -> None:
+        self._levels.append(pd.Index(new))
+        self._size += len(new)
+        while len(self._levels) > 1 and len(self._levels[-1]) >= len(self._levels[-2]) // 2:
+            last = self._levels.pop()
+            self._levels[-1] = pd.Index(np.concatenate([self._levels[-1].to_numpy(), last]))
 
 
 class FirstSeen:
@@ -53,10 +122,7 @@ class FirstSeen:
     def add(self, codes: np.ndarray, times: np.ndarray) -> None:
         """Record events of ``codes`` at ``times``."""
         size = int(codes.max()) + 1 if len(codes) else 0
-        if size > len(self._first):
-            grown = np.full(max(size, 2 * len(self._first)), np.inf)
-            grown[: len(self._first)] = self._first
-            self._first = grown
+        self._first = _grown(self._first, size, np.inf)
         np.minimum.at(self._first, codes, times)
 
     def existing(self, as_of: float) -> np.ndarray:
@@ -74,60 +140,65 @@ def unpack_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys >> 32, keys & 0xFFFFFFFF
 
 
-class KeyedSums:
-    """Per-key ``sum``/``min``/``max`` of named columns, added chunk by chunk.
+_INITIAL = {"sum": 0.0, "min": np.inf, "max": -np.inf}
+
+
+class DenseSums:
+    """Per-code ``sum``/``min``/``max`` of named columns, in dense arrays indexed by code.
 
     Parameters
     ----------
     ops : mapping of column name to "sum", "min" or "max"
+    widths : mapping of column name to int, optional
+        Columns of several slots (shape ``(codes, width)``); each event adds to one slot.
     """
 
-    def __init__(self, ops: Mapping[str, str]) -> None:
+    def __init__(self, ops: Mapping[str, str], widths: Mapping[str, int] | None = None) -> None:
         self.ops = dict(ops)
-        self._parts: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
-        self._pending = 0
-        self._merged = 0
+        widths = widths or {}
+        self._acc = {
+            name: np.zeros((0, widths[name]) if name in widths else 0) for name in self.ops
+        }
+        self._size = 0
 
-    def add(self, keys: np.ndarray, columns: Mapping[str, np.ndarray]) -> None:
-        """Reduce one chunk and keep it; merge when the kept parts outgrow the merged table."""
-        if not len(keys):
+    def __len__(self) -> int:
+        return self._size
+
+    def add(
+        self,
+        codes: np.ndarray,
+        columns: Mapping[str, np.ndarray | None],
+        slots: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        """Fold one chunk in: ``acc[name][code] op= value`` for every event.
+
+        A column given as None adds 1 per event (a count); ``slots[name]`` picks the slot of
+        each event in a multi-slot column.
+        """
+        if not len(codes):
             return
-        self._parts.append(self._reduce(keys, columns))
-        self._pending += len(self._parts[-1][0])
-        if self._pending > max(2 * self._merged, _MIN_MERGE):
-            self._merge()
-
-    def result(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Distinct keys and the reduced columns (keys in no particular order)."""
-        self._merge()
-        if not self._parts:
-            return np.zeros(0, np.int64), {c: np.zeros(0) for c in self.ops}
-        return self._parts[0]
-
-    def _merge(self) -> None:
-        if len(self._parts) > 1:
-            keys = np.concatenate([k for k, _ in self._parts])
-            cols = {c: np.concatenate([p[c] for _, p in self._parts]) for c in self.ops}
-            self._parts = [self._reduce(keys, cols)]
-        self._merged = len(self._parts[0][0]) if self._parts else 0
-        self._pending = self._merged
-
-    def _reduce(
-        self, keys: np.ndarray, columns: Mapping[str, np.ndarray]
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        codes, uniq = pd.factorize(keys)
-        m = len(uniq)
-        out: dict[str, np.ndarray] = {}
+        self._size = max(self._size, int(codes.max()) + 1)
         for name, op in self.ops.items():
-            col = np.asarray(columns[name], dtype=np.float64)
+            acc = _grown(self._acc[name], self._size, _INITIAL[op])
+            self._acc[name] = acc
+            index = codes
+            if acc.ndim == 2:
+                index = codes * acc.shape[1] + (slots or {})[name]
+            flat = acc.reshape(-1)
+            values = columns[name]
             if op == "sum":
-                out[name] = np.bincount(codes, weights=col, minlength=m)
+                with np.errstate(over="ignore"):  # a sum beyond the float range is inf
+                    np.add.at(flat, index, 1.0 if values is None else values)
             elif op == "min":
-                acc = np.full(m, np.inf)
-                np.minimum.at(acc, codes, col)
-                out[name] = acc
+                np.minimum.at(flat, index, values)
             else:
-                acc = np.full(m, -np.inf)
-                np.maximum.at(acc, codes, col)
-                out[name] = acc
-        return np.asarray(uniq, dtype=np.int64), out
+                np.maximum.at(flat, index, values)
+
+    def result(self, size: int | None = None) -> dict[str, np.ndarray]:
+        """The accumulated columns for codes ``0 .. size - 1`` (views, not copies)."""
+        size = self._size if size is None else size
+        out = {}
+        for name, op in self.ops.items():
+            self._acc[name] = _grown(self._acc[name], size, _INITIAL[op])
+            out[name] = self._acc[name][:size]
+        return out

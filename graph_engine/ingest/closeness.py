@@ -36,7 +36,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph_engine.ingest.aggregate import FirstSeen, IdIndex, KeyedSums, pair_keys, unpack_pairs
+from graph_engine.ingest.aggregate import (
+    DenseSums,
+    FirstSeen,
+    IdIndex,
+    KeyIndex,
+    pair_keys,
+    unpack_pairs,
+)
 from graph_engine.ingest.events import DAY
 from graph_engine.ingest.params import ClosenessParams
 
@@ -104,9 +111,11 @@ class InteractionAggregator:
         self._kind_w = np.array([params.kind_weights[k] for k in self.kinds])
         self._mutual = np.isin(np.array(self.kinds, dtype=object), list(params.mutual_kinds))
         self._reverse = np.isin(np.array(self.kinds, dtype=object), list(params.reverse_kinds))
-        ops = {f"e{i}": "sum" for i in range(len(self.kinds))}
-        ops.update({"n_fwd": "sum", "n_bwd": "sum", "n_mut": "sum"})
-        self._sums = [KeyedSums(ops) for _ in self.as_ofs]
+        self.pairs = KeyIndex()  # every pair (smaller code first) with an event
+        self._sums = [
+            DenseSums({"mass": "sum", "n": "sum"}, {"mass": len(self.kinds), "n": 3})
+            for _ in self.as_ofs
+        ]
         self.seen = FirstSeen()  # every customer in an interaction
         self.used = [0] * len(self.as_ofs)
         self.later = [0] * len(self.as_ofs)
@@ -129,43 +138,38 @@ class InteractionAggregator:
         self.seen.add(codes, np.concatenate([t, t]))
         rev = self._reverse[kind]
         src, dst = np.where(rev, dst, src), np.where(rev, src, dst)  # held one first
-        mutual = self._mutual[kind]
-        fwd = src < dst
-        key = pair_keys(np.minimum(src, dst), np.maximum(src, dst))
+        # direction slot: 0 mutual kind, 1 forward (held one has the smaller code), 2 backward
+        slot = np.where(self._mutual[kind], 0, np.where(src < dst, 1, 2))
+        pair = self.pairs.codes(pair_keys(np.minimum(src, dst), np.maximum(src, dst)))
         window = self.params.window_days
         for j, as_of in enumerate(self.as_ofs):
             keep = t <= as_of
-            self.later[j] += int((~keep).sum())
+            self.later[j] += int(m - keep.sum())
             if window is not None:
                 keep &= t > as_of - window * DAY
             self.used[j] += int(keep.sum())
-            mass = weight[keep] * np.exp2(-(as_of - t[keep]) / (self.params.half_life_days * DAY))
-            kk, mu, fw = kind[keep], mutual[keep], fwd[keep]
-            cols = {f"e{i}": np.where(kk == i, mass, 0.0) for i in range(len(self.kinds))}
-            cols["n_mut"] = mu.astype(np.float64)
-            cols["n_fwd"] = (~mu & fw).astype(np.float64)
-            cols["n_bwd"] = (~mu & ~fw).astype(np.float64)
-            self._sums[j].add(key[keep], cols)
+            if keep.all():
+                tk, wk, kk, sk, pk = t, weight, kind, slot, pair
+            else:
+                tk, wk, kk, sk, pk = t[keep], weight[keep], kind[keep], slot[keep], pair[keep]
+            mass = wk * np.exp2(-(as_of - tk) / (self.params.half_life_days * DAY))
+            self._sums[j].add(pk, {"mass": mass, "n": None}, {"mass": kk, "n": sk})
 
     def result(self, j: int = 0) -> tuple[np.ndarray, DerivedTies]:
         """Codes of the customers that exist at ``as_ofs[j]`` (sorted) and the ties then.
 
         A customer exists from its first interaction. Pairs whose mass is 0 (every event of
-        weight 0) make no tie.
+        weight 0, or no event at or before ``as_ofs[j]``) make no tie.
         """
-        as_of = self.as_ofs[j]
-        exists = self.seen.existing(as_of)
-        keys, s = self._sums[j].result()
-        per_kind = (
-            np.column_stack([s[f"e{i}"] for i in range(len(self.kinds))])
-            if len(keys)
-            else np.zeros((0, len(self.kinds)))
-        )
+        exists = self.seen.existing(self.as_ofs[j])
+        keys = self.pairs.keys()
+        s = self._sums[j].result(len(keys))
+        per_kind = s["mass"]
         mass = per_kind.sum(axis=1)
         c = closeness(mass, self.params.k)
         keep = c > 0
         lo, hi = unpack_pairs(keys[keep])
-        n_fwd, n_bwd, n_mut = s["n_fwd"][keep], s["n_bwd"][keep], s["n_mut"][keep]
+        n_mut, n_fwd, n_bwd = s["n"][keep].T
         mutual = (n_mut > 0) | ((n_fwd > 0) & (n_bwd > 0))
         backward = ~mutual & (n_bwd > 0)  # only hi -> lo: hi is held by lo
         names = np.array(self.kinds, dtype=object)

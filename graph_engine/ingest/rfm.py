@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from graph_engine.ingest.aggregate import FirstSeen, IdIndex, KeyedSums
+from graph_engine.ingest.aggregate import DenseSums, FirstSeen, IdIndex
 from graph_engine.ingest.events import DAY
 from graph_engine.ingest.params import RFMParams
 
@@ -114,7 +114,7 @@ class PurchaseAggregator:
         self.params = params
         self.index = index if index is not None else IdIndex()
         ops = {"n": "sum", "decayed": "sum", "first": "min", "last": "max", "spend": "sum"}
-        self._sums = [KeyedSums(ops) for _ in self.as_ofs]
+        self._sums = [DenseSums(ops) for _ in self.as_ofs]
         self.seen = FirstSeen()  # every customer with a purchase
         self.used = [0] * len(self.as_ofs)
         self.later = [0] * len(self.as_ofs)
@@ -131,18 +131,11 @@ class PurchaseAggregator:
             self.later[j] += int((~keep).sum())
             if window is not None:
                 keep &= t > as_of - window * DAY
-            tk = t[keep]
+            tk, ck, ak = (t, codes, amount) if keep.all() else (t[keep], codes[keep], amount[keep])
             self.used[j] += len(tk)
             factor = np.exp2(-(as_of - tk) / (self.params.half_life_days * DAY))
             self._sums[j].add(
-                codes[keep],
-                {
-                    "n": np.ones(len(tk)),
-                    "decayed": factor,
-                    "first": tk,
-                    "last": tk,
-                    "spend": amount[keep],
-                },
+                ck, {"n": None, "decayed": factor, "first": tk, "last": tk, "spend": ak}
             )
 
     def result(self, j: int = 0) -> tuple[np.ndarray, RFMScores]:
@@ -153,17 +146,12 @@ class PurchaseAggregator:
         """
         as_of = self.as_ofs[j]
         exists = self.seen.existing(as_of)
-        keys, s = self._sums[j].result()
-        codes = np.sort(exists)
-        n = len(codes)
-        pos = np.searchsorted(codes, keys)
-        decayed = np.zeros(n)
-        first_age = np.full(n, np.inf)
-        last_age = np.full(n, np.inf)
-        spend = np.zeros(n)
-        decayed[pos] = s["decayed"]
-        first_age[pos] = (as_of - s["first"]) / DAY
-        last_age[pos] = (as_of - s["last"]) / DAY
-        spend[pos] = s["spend"]
+        s = self._sums[j].result(len(self.index))
+        codes = exists  # ascending
+        bought = s["n"][codes] > 0  # a purchase inside the window
+        decayed = s["decayed"][codes]
+        first_age = np.where(bought, (as_of - s["first"][codes]) / DAY, np.inf)
+        last_age = np.where(bought, (as_of - s["last"][codes]) / DAY, np.inf)
+        spend = s["spend"][codes]
         scores = rfm_scores(decayed, first_age, last_age, spend, self.params)
         return codes, scores

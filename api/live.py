@@ -88,11 +88,12 @@ def _field_keys(field: str, own: np.ndarray, network: np.ndarray) -> np.ndarray:
         return own
     if field == "network":
         return network
-    total = own + network
+    total: np.ndarray = own + network
     if field == "stickiness":
         return total
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, network / np.where(total > 0, total, 1.0), 0.0)
+        share: np.ndarray = np.where(total > 0, network / np.where(total > 0, total, 1.0), 0.0)
+    return share
 
 
 class _Ranking:
@@ -403,12 +404,8 @@ class LiveScores:
                     affected.add(self._read_row(cid)[0])
             self._recompute(affected)
 
-        return self._write(
-            action,
-            update,
-            n_c + 2 * n_t,  # type: ignore[no-any-return]
-            expected_revision,
-        )
+        written: tuple[int, int] = self._write(action, update, n_c + 2 * n_t, expected_revision)
+        return written
 
     def delete_customer(self, customer_id: str) -> None:
         """Delete a customer and its ties."""

@@ -8,6 +8,7 @@ with its own prefix and tags, mounted under ``/v1``). Adding one is one line in
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import time
@@ -70,7 +71,7 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def _open(settings: ApiSettings) -> Store:
-    options = {}
+    options: dict[str, str | None] = {}
     if settings.db.startswith(("neo4j", "bolt")):
         options["user"] = settings.neo4j_user or "neo4j"
         options["password"] = (
@@ -121,6 +122,10 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
                 warm=WARM_RANKINGS,
             )
             app.state.graph = AppState(settings, active, live, keys, metrics)
+            # the cache holds millions of long-lived objects (ids, the id -> position map):
+            # keep them out of the cyclic collector, whose full passes would pause requests
+            gc.collect()
+            gc.freeze()
             _log.info(
                 "scores of %d customers ready in %.1f s (revision %d)",
                 live.n_customers,

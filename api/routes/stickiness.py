@@ -20,6 +20,7 @@ from api.errors import ApiError
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from api.responses import FastJSON
 from api.schemas import RankedOut, StickinessOut
+from graph_engine.compute.stickiness import Hops
 
 __all__ = ["router"]
 
@@ -65,9 +66,8 @@ async def get_customer_stickiness(
 ) -> FastJSON:
     result = live.customer_nowait(id, top=top, beta=beta) if hops == "1" else None
     if result is None:
-        result = await run_in_threadpool(
-            live.customer, id, top=top, hops=hops if hops == "all" else int(hops), beta=beta
-        )
+        steps: Hops = "all" if hops == "all" else int(hops)
+        result = await run_in_threadpool(live.customer, id, top=top, hops=steps, beta=beta)
     return FastJSON(result)
 
 

@@ -7,7 +7,8 @@ and weight 1). Other columns are ignored. Timestamps are ISO 8601 (``2024-05-01`
 seconds (integer or decimal); both may be mixed in one file. Times must lie in the years 1678 to
 2261 (:data:`MIN_TIME` to :data:`MAX_TIME`, what nanosecond timestamps can hold).
 
-Files are read in chunks of about ``chunk_bytes`` (CSV, with pyarrow's streaming reader) or
+Files are read in chunks of about ``chunk_bytes`` (CSV, with pyarrow's streaming reader in
+blocks of 1 MiB, so a CSV line may be up to 1 MiB long) or
 ``chunk_rows`` (Parquet row batches), so a file larger than memory is never held whole: the
 callers aggregate each chunk into per-customer or per-pair sums and drop it.
 
@@ -62,7 +63,8 @@ EventSource: TypeAlias = str | Path | pa.Table | pd.DataFrame | Sequence[Mapping
 Progress: TypeAlias = Callable[[int, int | None], None]
 
 _SHOWN = 10  # malformed rows named in messages
-_CHUNK_BYTES = 1 << 24  # 16 MiB CSV blocks (about 400k interaction rows)
+_CHUNK_BYTES = 1 << 24  # 16 MiB of parsed CSV per chunk (about 400k interaction rows)
+_READ_BLOCK = 1 << 20  # CSV parser blocks: the longest line a CSV file may have
 _CHUNK_ROWS = 500_000  # Parquet / in-memory rows per chunk
 
 
@@ -435,8 +437,12 @@ def _csv_chunks(
     try:
         reader = pcsv.open_csv(
             handle,
-            # one thread: row numbers of dropped lines are exact, and it is faster on 2 cores
-            read_options=pcsv.ReadOptions(block_size=chunk_bytes, use_threads=False),
+            # one thread: row numbers of dropped lines are exact, and it is faster on 2 cores.
+            # Small blocks: the reader queues up to 32 blocks ahead of the parser, so the block
+            # size, not the file size, bounds that buffer; chunks gather blocks up to chunk_bytes.
+            read_options=pcsv.ReadOptions(
+                block_size=min(chunk_bytes, _READ_BLOCK), use_threads=False
+            ),
             parse_options=pcsv.ParseOptions(
                 invalid_row_handler=on_invalid, ignore_empty_lines=False
             ),
@@ -450,29 +456,41 @@ def _csv_chunks(
         emitted = 0
         dropped: list[int] = []  # sorted line numbers of dropped lines, seen so far
         reported = 0
+        pending: list[pa.RecordBatch] = []
+        size = 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
-                break
+                batch = None
             except pa.ArrowInvalid as exc:
                 raise InvalidInput(
-                    f"{path} could not be read after {report.rows} rows: {exc}",
+                    f"{path} could not be read after {report.rows} rows (a line longer than "
+                    f"{_READ_BLOCK >> 20} MiB, or broken quoting?): {exc}",
                     details={"path": str(path)},
                 ) from None
+            if batch is not None:
+                pending.append(batch)
+                size += batch.nbytes
+                if size < chunk_bytes:
+                    continue
             if len(bad_lines) > reported:
                 new = bad_lines[reported:]
                 reported = len(bad_lines)
                 report.add_lines(new)
                 dropped.extend(n for n, _ in new)
-            table = pa.Table.from_batches([batch]).rename_columns(
-                [wanted[c] for c in batch.schema.names]
-            )
-            rows = np.arange(emitted, emitted + table.num_rows)
-            emitted += table.num_rows
-            yield table, _line_numbers(rows, np.asarray(dropped, dtype=np.int64))
-            if progress:
-                progress(handle.tell() if not compressed else emitted, total)
+            if pending:
+                table = pa.Table.from_batches(pending).rename_columns(
+                    [wanted[c] for c in pending[0].schema.names]
+                )
+                pending, size = [], 0
+                rows = np.arange(emitted, emitted + table.num_rows)
+                emitted += table.num_rows
+                yield table, _line_numbers(rows, np.asarray(dropped, dtype=np.int64))
+                if progress:
+                    progress(handle.tell() if not compressed else emitted, total)
+            if batch is None:
+                break
         if len(bad_lines) > reported:
             report.add_lines(bad_lines[reported:])
     finally:

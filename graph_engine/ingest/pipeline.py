@@ -39,6 +39,7 @@ from graph_engine.ingest.events import (
 from graph_engine.ingest.params import IngestParams, load_params, record_run
 from graph_engine.ingest.rfm import PurchaseAggregator, RFMScores
 from graph_engine.model import Customer, CustomerBatch, TieBatch
+from graph_engine.stores.base import MAX_PAGE
 
 if TYPE_CHECKING:
     from datetime import date
@@ -54,7 +55,7 @@ __all__ = [
     "latest_time",
 ]
 
-_FETCH_ONE_BY_ONE = 2_000  # below this many existing customers, read them one by one
+_GAP = 64  # wanted customers at most this many stored ids apart are read in one page
 
 
 @dataclass(frozen=True)
@@ -251,25 +252,44 @@ def derive_interactions(
 
 
 # ---------------------------------------------------------------------------- writing
-def _known(store: Store, ids: np.ndarray) -> np.ndarray:
-    """Mask of the ids the store already holds."""
+def _known(store: Store, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mask of the ids the store already holds, and the stored ids (ascending)."""
     stored = store.snapshot().ids
-    return pd.Index(stored).get_indexer(ids) >= 0 if len(stored) else np.zeros(len(ids), bool)
+    if not len(stored):
+        return np.zeros(len(ids), bool), stored
+    return pd.Index(stored).get_indexer(ids) >= 0, stored
 
 
-def _records(store: Store, ids: np.ndarray) -> dict[str, Customer]:
-    """Stored records of some customers (to keep their names, segments and attributes)."""
-    if len(ids) <= _FETCH_ONE_BY_ONE:
-        return {cid: store.get_customer(cid) for cid in ids.tolist()}
+def _records(store: Store, ids: np.ndarray, stored: np.ndarray) -> dict[str, Customer]:
+    """Stored records of some customers (to keep their names, segments and attributes).
+
+    Reads only the stretches of the id-ordered customer list that hold wanted customers: the
+    wanted ids' positions among the stored ids (ascending, as ``list_customers`` pages) are
+    grouped where they lie at most ``_GAP`` apart, and each group is one or a few pages starting
+    after the stored id before it. So a few customers cost a few small pages, most customers
+    about one pass, and never more than one pass over the list. Ids a page did not return (a
+    store ordering ids differently) are read one by one.
+    """
+    if not len(ids):
+        return {}
     wanted = set(ids.tolist())
+    pos = np.sort(np.searchsorted(stored, ids))
+    breaks = np.flatnonzero(np.diff(pos) > _GAP) + 1
     found: dict[str, Customer] = {}
-    after: str | None = None
-    while True:
-        page = store.list_customers(limit=10_000, after=after)
-        if not page:
-            return found
-        found.update((c.id, c) for c in page if c.id in wanted)
-        after = page[-1].id
+    for group in np.split(pos, breaks):
+        first, last = int(group[0]), int(group[-1])
+        after = str(stored[first - 1]) if first > 0 else None
+        left = last - first + 1
+        while left > 0:
+            page = store.list_customers(limit=min(left, MAX_PAGE), after=after)
+            if not page:
+                break
+            found.update((c.id, c) for c in page if c.id in wanted)
+            left -= len(page)
+            after = page[-1].id
+    for cid in wanted.difference(found):
+        found[cid] = store.get_customer(cid)
+    return found
 
 
 def _source_name(source: EventSource) -> str:
@@ -318,8 +338,8 @@ def ingest_purchases(
     ids, scores, agg, report = derive_purchases(
         source, as_of=as_of, params=params, on_error=on_error, progress=progress, **read
     )
-    known = _known(store, ids)
-    old = _records(store, ids[known])
+    known, stored = _known(store, ids)
+    old = _records(store, ids[known], stored)
     names = np.array([old[c].name if c in old else None for c in ids.tolist()], dtype=object)
     segments = np.array([old[c].segment if c in old else None for c in ids.tolist()], dtype=object)
     attributes = [dict(old[c].attributes) if c in old else {} for c in ids.tolist()]
@@ -373,7 +393,7 @@ def ingest_interactions(
     ids, ties, agg, report = derive_interactions(
         source, as_of=as_of, params=params, on_error=on_error, progress=progress, **read
     )
-    known = _known(store, ids)
+    known, _ = _known(store, ids)
     new = ids[~known]
     customers = CustomerBatch(ids=new, values=np.zeros(len(new))) if len(new) else None
     tie_batch = TieBatch(

@@ -129,6 +129,54 @@ def test_stored_customers_keep_their_fields_and_new_ones_get_zero() -> None:
     assert store.get_customer("A").value == a.value  # interactions leave values alone
 
 
+class _CountingStore(InMemoryStore):
+    """Counts the customer records the ingest reads back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    def list_customers(self, **kwargs):  # type: ignore[no-untyped-def]
+        page = super().list_customers(**kwargs)
+        self.read += len(page)
+        return page
+
+    def get_customer(self, customer_id):  # type: ignore[no-untyped-def]
+        self.read += 1
+        return super().get_customer(customer_id)
+
+
+@pytest.mark.parametrize("buyers", [1, 7, 300, 5_000])
+def test_purchases_read_back_only_about_the_buyers_records(buyers) -> None:
+    store = _CountingStore()
+    n = 5_000
+    store.upsert_customers(
+        [Customer(id=f"c{i:05d}", value=1.0, name=f"n{i}", segment=str(i % 3)) for i in range(n)]
+    )
+    rng = np.random.default_rng(buyers)
+    chosen = sorted(rng.choice(n, buyers, replace=False).tolist())
+    rows = [{"customer_id": f"c{i:05d}", "timestamp": 0, "amount": 5} for i in chosen]
+    rows.append({"customer_id": "new", "timestamp": 0, "amount": 5})
+    result = ingest_purchases(store, rows)
+    assert result.customers_updated == buyers and result.customers_created == 1
+    assert store.read <= min(n, 65 * buyers)  # stretches of at most _GAP + 1 ids per buyer
+    for i in chosen[:20]:
+        c = store.get_customer(f"c{i:05d}")
+        assert (c.name, c.segment) == (f"n{i}", str(i % 3)) and c.value != 1.0
+    assert store.count_customers() == n + 1
+
+
+def test_records_a_page_misses_are_read_one_by_one(monkeypatch) -> None:
+    """A store that orders ids differently from Python still keeps every buyer's fields."""
+    store = InMemoryStore()
+    store.upsert_customers([Customer(id=f"c{i}", value=1.0, name=f"n{i}") for i in range(50)])
+    monkeypatch.setattr(store, "list_customers", lambda **kwargs: [])
+    ingest_purchases(
+        store, [{"customer_id": f"c{i}", "timestamp": 0, "amount": 5} for i in (3, 40)]
+    )
+    assert store.get_customer("c3").name == "n3" and store.get_customer("c40").name == "n40"
+
+
 def test_rejected_batches_write_nothing() -> None:
     store = InMemoryStore()
     revision = store.revision()

@@ -1,20 +1,23 @@
-"""Ingest rate and peak memory for interaction logs of 2.5 M and 10 M events.
+"""Ingest rate and peak memory for interaction logs of 2.5 M, 10 M and 20 M events.
 
 Run: ``.venv/bin/python -m bench.ingest [--events 10000000] [--customers 200000]``
 
 The data is generated here (a demo community and its synthetic interaction log,
-:mod:`graph_engine.ingest.synthetic`): the small log is one draw of events over the demo ties,
-the large one four draws over the same ties, so both logs have about the same pairs and differ
-in length only. Each measurement runs in a fresh subprocess that reports its wall time and peak
-resident memory (``VmHWM`` of /proc/self/status; ``ru_maxrss`` would carry the parent's
-peak across exec) and its growth above the interpreter with everything imported.
+:mod:`graph_engine.ingest.synthetic`): the logs are 1, 4 and 8 draws of events over the same
+demo ties, so they have about the same customers and pairs and differ in length only (the pair
+count is printed: a single draw misses some weak ties). Each measurement runs in a fresh
+subprocess that reports its wall time and peak resident memory (``VmHWM`` of
+/proc/self/status; ``ru_maxrss`` would carry the parent's peak across exec) and its growth
+above the interpreter with everything imported.
 
 - ``derive``: stream the CSV, validate every row, aggregate per pair, derive closeness
   (``derive_interactions``); the target is >= 500,000 events/s and a peak memory that does not
-  grow with the log.
+  grow with the log (it is bounded by the customers, the pairs and the chunk size).
 - ``ingest``: the same plus writing customers and ties to a fresh SQLite store.
-- reference, measured beside it: pyarrow reading the whole CSV into memory (the parser alone,
-  no validation or aggregation) - its rate is the ceiling, its memory grows with the file.
+- references, measured beside them: pyarrow reading the whole CSV into memory (the parser
+  alone, no validation or aggregation: its rate is the ceiling, its memory grows with the
+  file), and pyarrow streaming the CSV batch by batch and dropping each (memory floor of any
+  streaming reader).
 
 Generated files go to a temporary folder and are deleted afterwards.
 """
@@ -26,7 +29,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow.csv as pcsv
@@ -60,6 +62,14 @@ elif mode == "ingest":
     with SQLiteStore(db) as store:
         result = ingest_interactions(store, path, as_of=as_of)
     rows, pairs = result.rows, result.ties
+elif mode == "stream":
+    rows, pairs = 0, 0
+    reader = pcsv.open_csv(
+        path, read_options=pcsv.ReadOptions(block_size=1 << 20, use_threads=False),
+        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(
+            ("source", "target", "timestamp", "kind"), pa.string())))
+    for batch in reader:
+        rows += batch.num_rows
 else:
     table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
         column_types={c: pa.string() for c in ("source", "target", "timestamp", "kind")}))
@@ -106,7 +116,9 @@ def measure(mode: str, path: Path, folder: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="events of the large log")
+    parser.add_argument(
+        "--events", type=int, default=10_000_000, help="events of the middle log (4 draws)"
+    )
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--ties", type=int, default=1_000_000)
     args = parser.parse_args()
@@ -114,47 +126,51 @@ def main() -> None:
     mean_closeness = float(graph.ties.closeness.mean())
     # events per draw ~ ties * 2 * per_tie * mean closeness (+ one per referral)
     per_tie = args.events / 4 / (2 * mean_closeness * len(graph.ties))
+    # 1, 4 and 8 draws of events over the same ties: --events / 4, --events, 2 * --events
+    sizes = [(f"{args.events * draws / 4 / 1e6:g}M", draws) for draws in (1, 4, 8)]
+    modes = ("reference", "stream", "derive", "ingest")
+    labels = {"reference": "pyarrow read_csv", "stream": "pyarrow stream"}
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         folder = Path(tmp)
-        logs = {}
-        for name, draws in (("small", 1), ("large", 4)):
-            t0 = time.perf_counter()
-            path = folder / f"interactions-{name}.csv"
-            rows = write_log(path, graph, draws, per_tie)
-            logs[name] = path
-            print(
-                f"generated {name}: {rows:,} events, {path.stat().st_size / 1e6:,.0f} MB "
-                f"in {time.perf_counter() - t0:.1f} s"
-            )
-        print()
         print(
-            f"{'log':<6} {'step':<18} {'events':>11} {'pairs':>10} {'seconds':>8} "
-            f"{'events/s':>11} {'peak RSS MB':>12} {'vs parser':>10}"
+            f"{'log':<5} {'step':<17} {'events':>11} {'pairs':>9} {'seconds':>8} "
+            f"{'events/s':>11} {'vs read_csv':>11} {'peak RSS MB':>12} {'above imports':>14}"
         )
         results: dict[tuple[str, str], dict[str, float]] = {}
-        for name, path in logs.items():
-            for mode in ("reference", "derive", "ingest"):
+        for name, draws in sizes:
+            path = folder / f"interactions-{name}.csv"
+            write_log(path, graph, draws, per_tie)
+            for mode in modes:
                 r = measure(mode, path, folder)
                 results[name, mode] = r
                 rate = r["rows"] / r["seconds"]
                 ref = results[name, "reference"]
                 ratio = rate / (ref["rows"] / ref["seconds"])
-                label = "pyarrow read_csv" if mode == "reference" else mode
                 print(
-                    f"{name:<6} {label:<18} {r['rows']:>11,} {r['pairs']:>10,} "
-                    f"{r['seconds']:>8.2f} {rate:>11,.0f} {r['rss_mb']:>12.0f} {ratio:>9.2f}x"
+                    f"{name:<5} {labels.get(mode, mode):<17} {r['rows']:>11,} {r['pairs']:>9,} "
+                    f"{r['seconds']:>8.2f} {rate:>11,.0f} {ratio:>10.2f}x {r['rss_mb']:>12.0f} "
+                    f"{r['peak_mb']:>14.0f}",
+                    flush=True,
                 )
+            path.unlink()  # one log on disk at a time
         print()
-        for mode in ("reference", "derive", "ingest"):
-            small, large = results["small", mode], results["large", mode]
-            print(
-                f"{mode:<10} peak RSS large/small: {large['rss_mb'] / small['rss_mb']:.2f} "
-                f"(growth {large['peak_mb']:.0f} vs {small['peak_mb']:.0f} MB above the "
-                f"imports) for {large['rows'] / small['rows']:.2f}x the events"
+        first, last = sizes[0][0], sizes[-1][0]
+        for mode in modes:
+            small, large = results[first, mode], results[last, mode]
+            pairs = (
+                f" and {large['pairs'] / small['pairs']:.2f}x the pairs" if small["pairs"] else ""
             )
-        derive_rate = results["large", "derive"]["rows"] / results["large", "derive"]["seconds"]
+            print(
+                f"{labels.get(mode, mode):<17} peak RSS {last}/{first}: "
+                f"{large['rss_mb'] / small['rss_mb']:.2f} (above imports {large['peak_mb']:.0f} "
+                f"vs {small['peak_mb']:.0f} MB) for {large['rows'] / small['rows']:.2f}x the "
+                f"events{pairs}"
+            )
+        middle = sizes[1][0]
+        derive = results[middle, "derive"]
+        derive_rate = derive["rows"] / derive["seconds"]
         print(
-            f"\nderive rate on the large log: {derive_rate:,.0f} events/s "
+            f"\nderive rate on the {middle} log: {derive_rate:,.0f} events/s "
             f"(target >= 500,000: {'met' if derive_rate >= 500_000 else 'NOT met'})"
         )
 

@@ -16,7 +16,7 @@ one client writes a new tie and reads its source at once, checking the read show
 server's start time (snapshot read, scores, the default ranking) and its memory.
 
 Run: ``.venv/bin/python -m bench.api_load --customers 1000000 --ties 10000000``
-(defaults: 100,000 / 1,000,000). Without ``wrk`` (``apt-get install wrk``) a pure-Python client
+(defaults: 100,000 / 1,000,000; every route at 4 and 8 connections). Without ``wrk`` (``apt-get install wrk``) a pure-Python client
 is used instead; on a 2-core machine it measures mostly itself.
 """
 
@@ -326,7 +326,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--ties", type=int, default=None, help="default 10 per customer")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each wrk run")
-    parser.add_argument("--connections", type=int, default=8, help="open connections")
+    parser.add_argument(
+        "--connections",
+        type=lambda text: [int(x) for x in text.split(",")],
+        default=[4, 8],
+        help="open connections, comma-separated: every route runs at each (default 4,8)",
+    )
     parser.add_argument("--visible-rounds", type=int, default=200)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     args = parser.parse_args(argv)
@@ -353,9 +358,9 @@ def main(argv: list[str] | None = None) -> None:
         ready = [x for x in log.read_text().splitlines() if "ready in" in x]
         base = f"http://127.0.0.1:{port}"
         client = (
-            f"wrk, 1 thread, {args.connections} connections"
+            "wrk, 1 thread, closed loop with c connections"
             if use_wrk
-            else f"Python http.client, {args.connections} threads"
+            else "Python http.client, closed loop with c threads"
         )
         rows = [
             ("graph", f"{n_ids:,} customers, {n_ties:,} ties (demo_graph, seed 0)"),
@@ -368,17 +373,16 @@ def main(argv: list[str] | None = None) -> None:
             ("load", f"{client}, {args.seconds:g} s per run, same 2 cores as the server"),
         ]
         try:
-            run(base, "health", keys["read"], n_ids, width, 2, args.connections, 0)  # warm-up
-            for seed, (label, kind, role) in enumerate(ROUTES, start=1):
-                ref = run(base, "health", keys["read"], n_ids, width, args.seconds, 8, seed)
-                got = run(
-                    base, kind, keys[role], n_ids, width, args.seconds, args.connections, seed
-                )
+            run(base, "health", keys["read"], n_ids, width, 2, 4, 0)  # warm-up
+            runs = [(route, c) for route in ROUTES for c in args.connections]
+            for seed, ((label, kind, role), conns) in enumerate(runs, start=1):
+                ref = run(base, "health", keys["read"], n_ids, width, args.seconds, conns, seed)
+                got = run(base, kind, keys[role], n_ids, width, args.seconds, conns, seed)
                 if got["errors"] or ref["errors"]:
                     raise RuntimeError(f"{label}: {got['errors']} failed requests")
                 rows.append(
                     (
-                        label,
+                        f"{label} c={conns}",
                         f"{got['rate']:7.0f} req/s  p50 {got['p50']:5.2f} ms  "
                         f"p99 {got['p99']:6.2f} ms   | health just before: "
                         f"{ref['rate']:5.0f} req/s, p99 {ref['p99']:5.2f} ms "

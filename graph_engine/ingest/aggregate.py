@@ -189,6 +189,8 @@ class DenseSums:
             if op == "sum":
                 with np.errstate(over="ignore"):  # a sum beyond the float range is inf
                     np.add.at(flat, index, 1.0 if values is None else values)
+            elif values is None:
+                raise TypeError(f"column {name!r} ({op}) needs values")
             elif op == "min":
                 np.minimum.at(flat, index, values)
             else:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graph_engine.model import Customer, Tie
+from graph_engine.model import MAX_VALUE, Customer, Tie
 from graph_engine.settings import GraphSettings
 
 __all__ = [
@@ -83,7 +83,9 @@ class CustomerIn(BaseModel):
         json_schema_extra={"examples": [{k: v for k, v in _CUSTOMER_EXAMPLE.items() if k != "id"}]},
     )
 
-    value: float = Field(ge=0, allow_inf_nan=False, description="Own value a_i >= 0.")
+    value: float = Field(
+        ge=0, le=MAX_VALUE, allow_inf_nan=False, description="Own value a_i, 0 <= a_i <= 1e12."
+    )
     name: str | None = Field(default=None, max_length=1000)
     segment: str | None = Field(default=None, max_length=200)
     attributes: dict[str, Any] = Field(default_factory=dict)

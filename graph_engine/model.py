@@ -25,6 +25,7 @@ from graph_engine.settings import DEFAULT_KIND
 
 __all__ = [
     "MAX_ID_LENGTH",
+    "MAX_VALUE",
     "Customer",
     "CustomerBatch",
     "Tie",
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 MAX_ID_LENGTH = 256
+# Own values are money-like scores; bounding them keeps every sum over a graph finite
+# (1e12 x 1e8 customers x the largest weights stays far below the float64 limit).
+MAX_VALUE = 1e12
 _SHOWN_ROWS = 5
 
 
@@ -51,7 +55,7 @@ class Customer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(examples=["c000001"])
-    value: float = Field(ge=0, allow_inf_nan=False, examples=[12.5])
+    value: float = Field(ge=0, le=MAX_VALUE, allow_inf_nan=False, examples=[12.5])
     name: str | None = Field(default=None, max_length=1000)
     segment: str | None = Field(default=None, max_length=200)
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -253,6 +257,7 @@ class CustomerBatch:
             (np.isnan(values) & (not_number is None or ~not_number), "value is NaN"),
             (np.isinf(values), "value is infinite"),
             (values < 0, "value is negative"),
+            (values > MAX_VALUE, f"value above {MAX_VALUE:g}"),
             (
                 pd.Series(self.ids).duplicated(keep="first").to_numpy(bool) & ~empty,
                 "id repeated in the batch",

@@ -14,8 +14,10 @@ __all__ = ["DEFAULT_KIND", "GraphSettings"]
 
 DEFAULT_KIND = "friend"
 
-PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegativeFinite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# bounded so that lambda = beta * w * c and the scores built from it stay finite
+MAX_WEIGHT = 1e6
+PositiveFinite = Annotated[float, Field(gt=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+NonNegativeFinite = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 class GraphSettings(BaseModel):
@@ -24,9 +26,9 @@ class GraphSettings(BaseModel):
     Parameters
     ----------
     beta : float
-        Product factor, > 0 (dimensionless). High for a messenger, low for a detergent.
+        Product factor, in (0, 1e6] (dimensionless). High for a messenger, low for a detergent.
     kind_weights : dict[str, float]
-        Weight ``w_kind`` of each tie kind, >= 0; kinds not listed weigh 1.
+        Weight ``w_kind`` of each tie kind, in [0, 1e6]; kinds not listed weigh 1.
 
     Examples
     --------

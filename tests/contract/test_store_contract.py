@@ -138,6 +138,7 @@ def test_ties_to_unknown_customers_write_nothing(store: Store) -> None:
         dict(ids=["a", "b"], values=[1, -1]),
         dict(ids=["a", "b"], values=[1, float("nan")]),
         dict(ids=["a", "b"], values=[1, float("inf")]),
+        dict(ids=["a", "b"], values=[1, 1.7e308]),
         dict(ids=["a", "a"], values=[1, 2]),
         dict(ids=["a", "b"], values=[1, "lots"]),
         dict(ids=["a", 7], values=[1, 2]),

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from graph_engine.errors import InvalidInput
 
 __all__ = ["DEFAULT_KIND", "GraphSettings"]
 
@@ -64,4 +66,13 @@ class GraphSettings(BaseModel):
         """A copy with some fields changed (validated)."""
         data = self.model_dump()
         data.update(changes)
-        return GraphSettings.model_validate(data)
+        try:
+            return GraphSettings.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            raise InvalidInput(
+                f"invalid graph settings: {problems}",
+                details={"errors": exc.errors(include_url=False, include_context=False)},
+            ) from None

@@ -21,6 +21,7 @@ from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode
 from api.responses import FastJSON
 from api.schemas import RankedOut, StickinessOut
 from graph_engine.compute.stickiness import Hops
+from graph_engine.settings import MAX_WEIGHT
 
 __all__ = ["router"]
 
@@ -60,7 +61,8 @@ async def get_customer_stickiness(
         ),
     ] = "1",
     beta: Annotated[
-        float | None, Query(gt=0, allow_inf_nan=False, description="Override the stored beta.")
+        float | None,
+        Query(gt=0, le=MAX_WEIGHT, allow_inf_nan=False, description="Override the stored beta."),
     ] = None,
     top: Annotated[int, Query(ge=0, le=1000, description="How many contributors.")] = 10,
 ) -> FastJSON:

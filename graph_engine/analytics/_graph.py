@@ -107,6 +107,22 @@ def check_top(top: object, name: str = "top", limit: int = 1_000_000) -> int:
     return int(top)
 
 
+def check_k_and_pool(k: object, candidates: object, n: int) -> tuple[int, int]:
+    """Validate a choice of ``k`` customers among ``n`` and the candidate pool size.
+
+    The pool defaults to ``max(100, 20 k)`` (at most n); it must hold at least k customers.
+    """
+    k = check_top(k, "k", 10_000)
+    if k > n:
+        raise InvalidInput(f"k must be at most the number of customers ({n}), got {k}")
+    pool_size = min(
+        n, max(100, 20 * k) if candidates is None else check_top(candidates, "candidates")
+    )
+    if pool_size < k:
+        raise InvalidInput(f"candidates must be at least k ({k}), got {pool_size}")
+    return k, pool_size
+
+
 def check_seed(seed: object) -> int:
     """Validate a random seed (an integer >= 0)."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:

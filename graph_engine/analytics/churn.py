@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from graph_engine.analytics._graph import check_top, holding_matrix, weighted
+from graph_engine.analytics._graph import check_k_and_pool, holding_matrix, weighted
 from graph_engine.compute.stickiness import Hops, _kernel, check_hops
 from graph_engine.errors import InvalidInput
 from graph_engine.settings import GraphSettings
@@ -300,16 +300,9 @@ def protect(
     """
     threshold = check_threshold(threshold)
     hops = check_hops(hops)
-    k = check_top(k, "k", 10_000)
     snap = weighted(snapshot, settings)
     n = snap.n
-    if k > n:
-        raise InvalidInput(f"k must be at most the number of customers ({n}), got {k}")
-    pool_size = min(
-        n, max(100, 20 * k) if candidates is None else check_top(candidates, "candidates")
-    )
-    if pool_size < k:
-        raise InvalidInput(f"candidates must be at least k ({k}), got {pool_size}")
+    k, pool_size = check_k_and_pool(k, candidates, n)
     L = holding_matrix(snap)
     a = snap.values
     before = _after(L, a, np.ones(n, dtype=bool), hops)

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from graph_engine.analytics._graph import cached, check_seed, check_top, holding_matrix, weighted
+from graph_engine.analytics._graph import (
+    cached,
+    check_k_and_pool,
+    check_seed,
+    check_top,
+    holding_matrix,
+    weighted,
+)
 from graph_engine.errors import InvalidInput
 from graph_engine.settings import GraphSettings
 from graph_engine.snapshot import Snapshot
@@ -266,16 +273,9 @@ def referral_seeds(
     Leskovec et al., "Cost-effective outbreak detection in networks", KDD 2007 (CELF).
     """
     runs, seed = _check_runs(runs), check_seed(seed)
-    k = check_top(k, "k", 10_000)
     snap = weighted(snapshot, settings)
     n = snap.n
-    if k > n:
-        raise InvalidInput(f"k must be at most the number of customers ({n}), got {k}")
-    pool_size = min(
-        n, max(100, 20 * k) if candidates is None else check_top(candidates, "candidates")
-    )
-    if pool_size < k:
-        raise InvalidInput(f"candidates must be at least k ({k}), got {pool_size}")
+    k, pool_size = check_k_and_pool(k, candidates, n)
     L = holding_matrix(snap)
     a = snap.values
     one_step = a + np.bincount(

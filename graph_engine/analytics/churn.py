@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from graph_engine.analytics._celf import lazy_greedy
 from graph_engine.analytics._graph import check_k_and_pool, holding_matrix, weighted
 from graph_engine.compute.stickiness import Hops, _kernel, check_hops
 from graph_engine.errors import InvalidInput
@@ -327,26 +328,13 @@ def protect(
             evaluations += len(chunk)
         return out
 
-    bound = gains_of(pool)
-    fresh = np.zeros(len(pool), dtype=np.int64)  # step at which bound was computed
-    alive = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
-    gains: list[float] = []
-    while len(chosen) < k:
-        live = np.flatnonzero(alive)
-        order = live[np.lexsort((pool[live], -bound[live]))]
-        top = order[0]
-        if fresh[top] == len(chosen):
-            alive[top] = False
-            chosen.append(int(pool[top]))
-            gains.append(float(bound[top]))
-            base_left[pool[top]] = True
-            after, base_left, _ = _cascade(L, a, before, base_left, threshold, hops)
-            base_loss = float((before - after).sum())
-            continue
-        stale = order[fresh[order] != len(chosen)][:batch]
-        bound[stale] = gains_of(pool[stale])
-        fresh[stale] = len(chosen)
+    def pick(c: int) -> None:
+        nonlocal base_left, base_loss
+        base_left[c] = True
+        after, base_left, _ = _cascade(L, a, before, base_left, threshold, hops)
+        base_loss = float((before - after).sum())
+
+    chosen, gains = lazy_greedy(pool, k, gains_of, pick, batch)
     ids = snap.ids
     chosen_mask = np.zeros(n, dtype=bool)
     chosen_mask[chosen] = True

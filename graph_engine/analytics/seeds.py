@@ -31,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 
+from graph_engine.analytics._celf import lazy_greedy
 from graph_engine.analytics._graph import (
     cached,
     check_k_and_pool,
@@ -93,9 +95,14 @@ class SeedResult:
 
 
 class _Worlds:
-    """``runs`` live-edge worlds stacked block-diagonally: node ``(r, i)`` is ``r * n + i``."""
+    """``runs`` live-edge worlds stacked block-diagonally: node ``(r, i)`` is ``r * n + i``.
 
-    def __init__(self, L: sp.csr_matrix, runs: int, seed: int) -> None:
+    Each world is condensed to its strongly connected components (a component reached at all is
+    reached whole), so the search runs over components and their values, which is much smaller
+    than the stacked graph when ties are strong.
+    """
+
+    def __init__(self, L: sp.csr_matrix, values: np.ndarray, runs: int, seed: int) -> None:
         n = L.shape[0]
         self.n, self.runs = n, runs
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(L.indptr))
@@ -116,64 +123,84 @@ class _Worlds:
         rr, cc = np.concatenate(r_rows), np.concatenate(r_cols)
         size = n * runs
         # F[(r, i), (r, j)] = 1: in world r the referral passes from j to i
-        self.F = sp.csr_matrix((np.ones(len(rr), dtype=np.float32), (rr, cc)), shape=(size, size))
+        F = sp.csr_matrix((np.ones(len(rr), dtype=np.int8), (rr, cc)), shape=(size, size))
+        n_comp, label = csgraph.connected_components(F, directed=True, connection="strong")
+        self.label = label.astype(np.int64)  # component of each stacked node
+        self.n_comp = int(n_comp)
+        self.comp_world = np.zeros(n_comp, dtype=np.int64)
+        self.comp_world[self.label] = np.arange(size, dtype=np.int64) // n
+        self.comp_value = np.bincount(self.label, weights=np.tile(values, runs), minlength=n_comp)
+        self.comp_size = np.bincount(self.label, minlength=n_comp)
+        cr, cl = self.label[rr], self.label[cc]
+        across = cr != cl
+        # C[ci, cj] = 1: some live tie passes the referral from component cj to component ci
+        C = sp.csr_matrix(
+            (np.ones(int(across.sum()), dtype=np.float32), (cr[across], cl[across])),
+            shape=(n_comp, n_comp),
+        )
+        C.sum_duplicates()
+        self.C = C
+
+    def starts(self, customers: np.ndarray) -> np.ndarray:
+        """Components of the given customers in every world: shape (len(customers), runs)."""
+        offsets = np.arange(self.runs, dtype=np.int64) * self.n
+        return self.label[offsets[None, :] + customers[:, None]]
 
     def spread(self, starts: np.ndarray, reached: np.ndarray) -> list[np.ndarray]:
-        """Newly reached stacked nodes from each start customer, given ``reached`` (n*runs,).
+        """Newly reached components from each start customer, given ``reached`` (n_comp,).
 
-        Returns one array of stacked node ids per start (those not already in ``reached``).
+        Returns one array of component ids per start (those not already in ``reached``).
         """
-        n, runs = self.n, self.runs
-        b = len(starts)
-        offsets = np.arange(runs, dtype=np.int64) * n
-        nodes = (offsets[None, :] + starts[:, None]).ravel()
-        cols = np.repeat(np.arange(b, dtype=np.int64), runs)
-        keep = ~reached[nodes]
-        nodes, cols = nodes[keep], cols[keep]
-        seen_nodes, seen_cols = [nodes], [cols]
-        visited = np.zeros(n * runs * b, dtype=bool)
-        visited[nodes * b + cols] = True
-        while len(nodes):
+        b, n_comp = len(starts), self.n_comp
+        comps = self.starts(starts).ravel()
+        cols = np.repeat(np.arange(b, dtype=np.int64), self.runs)
+        keep = ~reached[comps]
+        comps, cols = comps[keep], cols[keep]
+        seen_comps, seen_cols = [comps], [cols]
+        visited = np.zeros(n_comp * b, dtype=bool)
+        visited[comps * b + cols] = True
+        while len(comps):
             front = sp.csr_matrix(
-                (np.ones(len(nodes), dtype=np.float32), (nodes, cols)), shape=(n * runs, b)
+                (np.ones(len(comps), dtype=np.float32), (comps, cols)), shape=(n_comp, b)
             )
-            nxt = (self.F @ front).tocoo()
-            nodes, cols = nxt.row.astype(np.int64), nxt.col.astype(np.int64)
-            keys = nodes * b + cols
-            keep = ~visited[keys] & ~reached[nodes]
-            nodes, cols, keys = nodes[keep], cols[keep], keys[keep]
+            nxt = (self.C @ front).tocoo()
+            comps, cols = nxt.row.astype(np.int64), nxt.col.astype(np.int64)
+            keys = comps * b + cols
+            keep = ~visited[keys] & ~reached[comps]
+            comps, cols, keys = comps[keep], cols[keep], keys[keep]
             visited[keys] = True
-            seen_nodes.append(nodes)
+            seen_comps.append(comps)
             seen_cols.append(cols)
-        all_nodes, all_cols = np.concatenate(seen_nodes), np.concatenate(seen_cols)
+        all_comps, all_cols = np.concatenate(seen_comps), np.concatenate(seen_cols)
         order = np.argsort(all_cols, kind="stable")
         bounds = np.searchsorted(all_cols[order], np.arange(b + 1))
-        return [all_nodes[order[bounds[c] : bounds[c + 1]]] for c in range(b)]
+        return [all_comps[order[bounds[c] : bounds[c + 1]]] for c in range(b)]
+
+    def reach_of(self, reached: np.ndarray) -> Reach:
+        """Mean value and customers over the worlds of the reached components, with the SE."""
+        worlds = self.comp_world[reached]
+        per_world = np.bincount(worlds, weights=self.comp_value[reached], minlength=self.runs)
+        counts = np.bincount(worlds, weights=self.comp_size[reached], minlength=self.runs)
+        runs = self.runs
+        se = float(per_world.std(ddof=1) / math.sqrt(runs)) if runs > 1 else 0.0
+        return Reach(
+            expected_value=float(per_world.mean()),
+            standard_error=se,
+            expected_customers=float(counts.mean()),
+            runs=runs,
+        )
 
 
 def _worlds(snap: Snapshot, runs: int, seed: int) -> _Worlds:
-    return cached(snap, ("worlds", runs, seed), lambda: _Worlds(holding_matrix(snap), runs, seed))
+    return cached(
+        snap,
+        ("worlds", runs, seed),
+        lambda: _Worlds(holding_matrix(snap), snap.values, runs, seed),
+    )
 
 
 def _check_runs(runs: object) -> int:
     return check_top(runs, "runs", 100_000)
-
-
-def _reach_of(worlds: _Worlds, values: np.ndarray, reached: np.ndarray) -> Reach:
-    per_world = np.bincount(
-        np.flatnonzero(reached) // worlds.n,
-        weights=np.tile(values, worlds.runs)[reached],
-        minlength=worlds.runs,
-    )
-    counts = np.bincount(np.flatnonzero(reached) // worlds.n, minlength=worlds.runs)
-    runs = worlds.runs
-    se = float(per_world.std(ddof=1) / math.sqrt(runs)) if runs > 1 else 0.0
-    return Reach(
-        expected_value=float(per_world.mean()),
-        standard_error=se,
-        expected_customers=float(counts.mean()),
-        runs=runs,
-    )
 
 
 def expected_reach(
@@ -218,10 +245,10 @@ def expected_reach(
     snap = weighted(snapshot, settings)
     idx = snap.indices_of(list(seeds))
     worlds = _worlds(snap, runs, seed)
-    reached = np.zeros(snap.n * runs, dtype=bool)
+    reached = np.zeros(worlds.n_comp, dtype=bool)
     for new in worlds.spread(np.unique(idx), reached) if len(idx) else []:
         reached[new] = True
-    return _reach_of(worlds, snap.values, reached)
+    return worlds.reach_of(reached)
 
 
 def referral_seeds(
@@ -285,44 +312,25 @@ def referral_seeds(
     )
     pool = np.lexsort((np.arange(n), -one_step))[:pool_size]
     worlds = _worlds(snap, runs, seed)
-    batch = max(1, min(256, _BATCH_CELLS // max(n * runs, 1)))
-    values_stacked = np.tile(a, runs)
-    reached = np.zeros(n * runs, dtype=bool)
+    batch = max(1, min(256, _BATCH_CELLS // max(worlds.n_comp, 1)))
+    reached = np.zeros(worlds.n_comp, dtype=bool)
     evaluations = 0
 
-    def gains_of(cands: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def gains_of(cands: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         out = np.empty(len(cands))
-        news: list[np.ndarray] = []
         for s in range(0, len(cands), batch):
             chunk = worlds.spread(cands[s : s + batch], reached)
-            for j, new in enumerate(chunk):
-                out[s + j] = values_stacked[new].sum() / runs
-            news.extend(chunk)
+            out[s : s + len(chunk)] = [worlds.comp_value[new].sum() / runs for new in chunk]
             evaluations += len(chunk)
-        return out, news
+        return out
 
-    bound, _ = gains_of(pool)
-    fresh = np.zeros(len(pool), dtype=np.int64)
-    alive = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
-    marginal: list[float] = []
-    while len(chosen) < k:
-        live = np.flatnonzero(alive)
-        order = live[np.lexsort((pool[live], -bound[live]))]
-        top = order[0]
-        if fresh[top] == len(chosen):
-            alive[top] = False
-            chosen.append(int(pool[top]))
-            marginal.append(float(bound[top]))
-            _, (new,) = gains_of(pool[[top]])
-            evaluations -= 1
-            reached[new] = True
-            continue
-        stale = order[fresh[order] != len(chosen)][:batch]
-        bound[stale], _ = gains_of(pool[stale])
-        fresh[stale] = len(chosen)
-    total = _reach_of(worlds, a, reached)
+    def pick(c: int) -> None:
+        (new,) = worlds.spread(np.array([c], dtype=np.int64), reached)
+        reached[new] = True
+
+    chosen, marginal = lazy_greedy(pool, k, gains_of, pick, batch)
+    total = worlds.reach_of(reached)
     return SeedResult(
         seeds=[str(snap.ids[i]) for i in chosen],
         marginal=marginal,

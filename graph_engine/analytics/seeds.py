@@ -144,7 +144,8 @@ class _Worlds:
     def starts(self, customers: np.ndarray) -> np.ndarray:
         """Components of the given customers in every world: shape (len(customers), runs)."""
         offsets = np.arange(self.runs, dtype=np.int64) * self.n
-        return self.label[offsets[None, :] + customers[:, None]]
+        comps: np.ndarray = self.label[offsets[None, :] + customers[:, None]]
+        return comps
 
     def spread(self, starts: np.ndarray, reached: np.ndarray) -> list[np.ndarray]:
         """Newly reached components from each start customer, given ``reached`` (n_comp,).

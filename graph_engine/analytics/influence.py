@@ -121,8 +121,9 @@ def _pagerank_kernel(
         return np.zeros(0)
     out = np.asarray(L.sum(axis=1)).ravel()
     dangling = out == 0
-    inv = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, out))
-    PT = (sp.diags(inv) @ L).T.tocsr()
+    # each entry over its own row sum (never 1 / sum, which overflows for subnormal weights)
+    rows = np.repeat(np.arange(n), np.diff(L.indptr))
+    PT = sp.csr_matrix((L.data / out[rows], L.indices, L.indptr), shape=L.shape).T.tocsr()
     x = np.full(n, 1.0 / n)
     teleport = (1.0 - damping) / n
     for _ in range(max_iter):

@@ -15,6 +15,7 @@ from graph_engine.analytics import (
 )
 from graph_engine.compute import network_value
 from graph_engine.errors import InvalidInput
+from graph_engine.settings import GraphSettings
 from tests.unit.analytics._data import NAMES, as_array, holding_graph, snapshot, tie_graph
 
 SMALL = {"karate", "lesmis", "dolphins", "football", "polbooks"}
@@ -27,6 +28,15 @@ def test_pagerank_matches_networkx(name: str) -> None:
     ref = nx.pagerank(holding_graph(name), alpha=0.85, tol=1e-13, max_iter=2000, weight="weight")
     assert np.abs(ours - as_array(snap, ref)).max() < 1e-8
     assert ours.sum() == pytest.approx(1.0)
+
+
+def test_pagerank_of_subnormal_weights_is_finite_and_scale_free() -> None:
+    # PageRank normalises each row, so scaling every weight leaves it unchanged; weights near the
+    # smallest float must neither overflow (1 / row sum) nor turn into NaN
+    base = snapshot("karate")
+    tiny = base.with_settings(GraphSettings(beta=1e-315))  # every lambda subnormal
+    assert tiny.L.data.max() < np.finfo(float).tiny
+    assert np.abs(pagerank(tiny, tol=1e-12) - pagerank(base, tol=1e-12)).max() < 1e-9
 
 
 @pytest.mark.parametrize("name", NAMES)

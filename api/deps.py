@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.config import ApiSettings
 from api.errors import ApiError
+from api.jobs import JobRunner
 from api.live import LiveScores
 from api.metrics import Metrics
 from api.security import ApiKey, CachedKeyRing, Role
@@ -37,6 +38,7 @@ from graph_engine.stores.base import Store
 __all__ = [
     "AdminKey",
     "AppState",
+    "JobsDep",
     "KeyRingDep",
     "LiveDep",
     "ReadKey",
@@ -58,6 +60,7 @@ class AppState:
     live: LiveScores
     keys: CachedKeyRing
     metrics: Metrics
+    jobs: JobRunner
 
 
 def app_state(request: Request) -> AppState:
@@ -78,6 +81,10 @@ def _snapshot(request: Request) -> Snapshot:
     return app_state(request).live.snapshot()
 
 
+async def _jobs(request: Request) -> JobRunner:
+    return app_state(request).jobs
+
+
 async def _settings(request: Request) -> ApiSettings:
     return app_state(request).settings
 
@@ -90,6 +97,7 @@ StoreDep = Annotated[Store, Depends(_store)]
 LiveDep = Annotated[LiveScores, Depends(_live)]
 SnapshotDep = Annotated[Snapshot, Depends(_snapshot)]
 SettingsDep = Annotated[ApiSettings, Depends(_settings)]
+JobsDep = Annotated[JobRunner, Depends(_jobs)]
 KeyRingDep = Annotated[CachedKeyRing, Depends(_keyring)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer ge_...`")

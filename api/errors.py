@@ -45,6 +45,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorOut",
     "error_body",
+    "error_detail",
     "install_error_handlers",
     "status_of",
 ]
@@ -133,16 +134,17 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def error_detail(exc: GraphEngineError) -> dict[str, Any]:
+    """The inside of an engine error's body: ``{"code", "message", "details"}``."""
+    return {"code": exc.code, "message": exc.message, "details": _jsonable(exc.details)}
+
+
 def _engine_error(request: Request, exc: Exception) -> FastJSON:
     assert isinstance(exc, GraphEngineError)
     headers = exc.headers if isinstance(exc, ApiError) else None
     if exc.is_retryable():
         headers = {**(headers or {}), "Retry-After": "1"}
-    return FastJSON(
-        error_body(exc.code, exc.message, _jsonable(exc.details)),
-        status_code=status_of(exc),
-        headers=headers,
-    )
+    return FastJSON({"error": error_detail(exc)}, status_code=status_of(exc), headers=headers)
 
 
 def _validation_error(request: Request, exc: Exception) -> FastJSON:

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from api.config import ApiSettings, get_settings, is_loopback
 from api.deps import AppState
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.jobs import JobRunner
 from api.live import LiveScores
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import FastJSON
@@ -52,6 +53,7 @@ ROUTERS = [
     "api.routes.figures",
     "api.routes.ingest",
     "api.routes.analytics",
+    "api.routes.jobs",
 ]
 
 _DESCRIPTION = """
@@ -121,7 +123,8 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
                 recheck_seconds=REVISION_CHECK_SECONDS,
                 warm=WARM_RANKINGS,
             )
-            app.state.graph = AppState(settings, active, live, keys, metrics)
+            jobs = JobRunner()
+            app.state.graph = AppState(settings, active, live, keys, metrics, jobs)
             # the cache holds millions of long-lived objects (ids, the id -> position map):
             # keep them out of the cyclic collector, whose full passes would pause requests
             gc.collect()
@@ -132,7 +135,10 @@ def create_app(settings: ApiSettings | None = None, *, store: Store | None = Non
                 time.perf_counter() - started,
                 live.revision,
             )
-            yield
+            try:
+                yield
+            finally:
+                jobs.close()
         finally:
             if opened:
                 active.close()

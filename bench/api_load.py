@@ -16,8 +16,9 @@ one client writes a new tie and reads its source at once, checking the read show
 server's start time (snapshot read, scores, the default ranking) and its memory.
 
 Run: ``.venv/bin/python -m bench.api_load --customers 1000000 --ties 10000000``
-(defaults: 100,000 / 1,000,000; every route at 4 and 8 connections). Without ``wrk`` (``apt-get install wrk``) a pure-Python client
-is used instead; on a 2-core machine it measures mostly itself.
+(defaults: 100,000 / 1,000,000; every route at 4 and 8 connections). Without ``wrk``
+(``apt-get install wrk``) a pure-Python client is used instead; on a 2-core machine it
+measures mostly itself.
 """
 
 from __future__ import annotations

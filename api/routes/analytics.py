@@ -8,14 +8,18 @@ computes it once per graph revision. Every list is cursor-paginated by keyset.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ReadKey, SnapshotDep
+from api.deps import JobsDep, ReadKey, SnapshotDep
+from api.jobs import JobRunner, Work
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from api.routes.jobs import JOB_ACCEPTED, accepted
+from api.security import ApiKey
 from graph_engine.analytics import (
     community_members,
     detect_communities,
@@ -26,6 +30,8 @@ from graph_engine.analytics import (
     summarize_communities,
     what_if_churn,
 )
+from graph_engine.analytics._celf import Progress
+from graph_engine.analytics._graph import check_k_and_pool
 from graph_engine.analytics.seeds import DEFAULT_RUNS
 from graph_engine.compute import check_hops
 
@@ -39,6 +45,13 @@ Cursor = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="Random seed (communities).")]
+Background = Annotated[
+    bool,
+    Query(
+        description="Run as a background job: answer 202 at once with the job, then follow "
+        "GET /v1/jobs/{job_id} for its progress and result."
+    ),
+]
 
 
 class Method(StrEnum):
@@ -154,10 +167,6 @@ class ParetoOut(BaseModel):
     n: int
 
 
-def _hops(value: int | str) -> int | str:
-    return check_hops(value)
-
-
 @router.get(
     "/influencers",
     operation_id="list_influencers",
@@ -255,53 +264,102 @@ def list_community_members(
     return {"items": [{"id": c} for c in page], "next_cursor": nxt}
 
 
+def _background(
+    jobs: JobRunner, kind: str, key: ApiKey, background: bool, work: Work
+) -> dict[str, Any] | Response:
+    """The result now, or 202 with a job that computes it (``background=true``)."""
+    if background:
+        return accepted(jobs, kind, key, work)
+    return work(_no_progress)
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
 @router.post(
     "/what-if/churn",
     operation_id="what_if_churn",
     response_model=ChurnOut,
+    responses=JOB_ACCEPTED,
     summary="Who loses how much if these customers leave (cascade optional); stores nothing",
 )
-def post_what_if_churn(body: ChurnIn, key: ReadKey, snap: SnapshotDep) -> dict[str, object]:
-    result = what_if_churn(snap, body.customers, threshold=body.threshold, hops=_hops(body.hops))
-    return {
-        "total_loss": result.total_loss,
-        "affected": result.n_affected,
-        "losses": result.losses(body.limit),
-        "rounds": result.rounds,
-    }
+def post_what_if_churn(
+    body: ChurnIn, key: ReadKey, snap: SnapshotDep, jobs: JobsDep, background: Background = False
+) -> Any:
+    hops = check_hops(body.hops)
+    snap.indices_of(body.customers)  # unknown ids fail now, not in the job
+
+    def work(progress: Progress) -> dict[str, Any]:
+        result = what_if_churn(snap, body.customers, threshold=body.threshold, hops=hops)
+        return {
+            "total_loss": result.total_loss,
+            "affected": result.n_affected,
+            "losses": result.losses(body.limit),
+            "rounds": result.rounds,
+        }
+
+    return _background(jobs, "what-if/churn", key, background, work)
 
 
 @router.post(
     "/what-if/protect",
     operation_id="what_if_protect",
     response_model=ProtectOut,
+    responses=JOB_ACCEPTED,
     summary="The k customers whose departure would cost the most (whom to retain first)",
 )
-def post_what_if_protect(body: ProtectIn, key: ReadKey, snap: SnapshotDep) -> dict[str, object]:
-    result = protect(
-        snap, body.k, threshold=body.threshold, hops=_hops(body.hops), candidates=body.candidates
-    )
-    return {
-        "customers": result.customers,
-        "gains": result.gains,
-        "total_loss": result.total_loss,
-        "followers": result.followers,
-        "candidates": result.candidates,
-        "evaluations": result.evaluations,
-    }
+def post_what_if_protect(
+    body: ProtectIn, key: ReadKey, snap: SnapshotDep, jobs: JobsDep, background: Background = False
+) -> Any:
+    hops = check_hops(body.hops)
+    check_k_and_pool(body.k, body.candidates, snap.n)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        result = protect(
+            snap,
+            body.k,
+            threshold=body.threshold,
+            hops=hops,
+            candidates=body.candidates,
+            progress=progress,
+        )
+        return {
+            "customers": result.customers,
+            "gains": result.gains,
+            "total_loss": result.total_loss,
+            "followers": result.followers,
+            "candidates": result.candidates,
+            "evaluations": result.evaluations,
+        }
+
+    return _background(jobs, "what-if/protect", key, background, work)
 
 
 @router.post(
     "/what-if/seeds",
     operation_id="what_if_seeds",
     response_model=SeedsOut,
+    responses=JOB_ACCEPTED,
     summary="k referral seeds reaching the most customer value (independent cascade, CELF)",
 )
-def post_what_if_seeds(body: SeedsIn, key: ReadKey, snap: SnapshotDep) -> dict[str, object]:
-    result = referral_seeds(
-        snap, body.k, runs=body.runs, seed=body.seed, candidates=body.candidates
-    )
-    return dict(result.__dict__)
+def post_what_if_seeds(
+    body: SeedsIn, key: ReadKey, snap: SnapshotDep, jobs: JobsDep, background: Background = False
+) -> Any:
+    check_k_and_pool(body.k, body.candidates, snap.n)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        result = referral_seeds(
+            snap,
+            body.k,
+            runs=body.runs,
+            seed=body.seed,
+            candidates=body.candidates,
+            progress=progress,
+        )
+        return dict(result.__dict__)
+
+    return _background(jobs, "what-if/seeds", key, background, work)
 
 
 @router.get(

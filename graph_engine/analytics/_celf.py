@@ -15,7 +15,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["lazy_greedy"]
+__all__ = ["Progress", "lazy_greedy"]
+
+Progress = Callable[[int, int], None]
+"""A progress callback ``(done, total)``: called as a long search advances."""
 
 
 def lazy_greedy(
@@ -24,12 +27,15 @@ def lazy_greedy(
     gains_of: Callable[[np.ndarray], np.ndarray],
     pick: Callable[[int], None],
     max_batch: int,
+    progress: Progress | None = None,
 ) -> tuple[list[int], list[float]]:
     """Choose ``k`` of the customer indices ``pool`` by CELF.
 
     ``gains_of(cands)`` returns the marginal gain of each candidate index given the picks made
-    so far; ``pick(c)`` records that ``c`` was chosen (the next gains are relative to it).
-    Returns the chosen indices in order and the gain of each when it was chosen.
+    so far; ``pick(c)`` records that ``c`` was chosen (the next gains are relative to it);
+    ``progress(done, k)`` is called once the first gains are known and after every pick (it may
+    raise to stop the search). Returns the chosen indices in order and the gain of each when it
+    was chosen.
     """
     bound = np.asarray(gains_of(pool), dtype=np.float64).copy()
     fresh = np.zeros(len(pool), dtype=np.int64)  # step at which bound was computed
@@ -37,6 +43,8 @@ def lazy_greedy(
     chosen: list[int] = []
     gains: list[float] = []
     step = 1
+    if progress is not None:
+        progress(0, k)
     while len(chosen) < k:
         live = np.flatnonzero(alive)
         order = live[np.lexsort((pool[live], -bound[live]))]
@@ -46,6 +54,8 @@ def lazy_greedy(
             chosen.append(int(pool[top]))
             gains.append(float(bound[top]))
             pick(int(pool[top]))
+            if progress is not None:
+                progress(len(chosen), k)
             step = 1
             continue
         stale = order[fresh[order] != len(chosen)][:step]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from graph_engine.analytics._celf import lazy_greedy
+from graph_engine.analytics._celf import Progress, lazy_greedy
 from graph_engine.analytics._graph import check_k_and_pool, holding_matrix, weighted
 from graph_engine.compute.stickiness import Hops, _kernel, check_hops
 from graph_engine.errors import InvalidInput
@@ -255,6 +255,7 @@ def protect(
     hops: Hops = 1,
     candidates: int | None = None,
     settings: GraphSettings | None = None,
+    progress: Progress | None = None,
 ) -> ProtectResult:
     """The ``k`` customers whose departure would cost the most: whom to retain first.
 
@@ -283,6 +284,9 @@ def protect(
     candidates : int, optional
         Size of the candidate pool (>= k); None for the default, n for all customers.
     settings : GraphSettings, optional
+    progress : callable, optional
+        ``progress(chosen, k)``, called when the first gains are known and after each choice;
+        an exception raised in it stops the search.
 
     Returns
     -------
@@ -334,7 +338,7 @@ def protect(
         after, base_left, _ = _cascade(L, a, before, base_left, threshold, hops)
         base_loss = float((before - after).sum())
 
-    chosen, gains = lazy_greedy(pool, k, gains_of, pick, batch)
+    chosen, gains = lazy_greedy(pool, k, gains_of, pick, batch, progress)
     ids = snap.ids
     chosen_mask = np.zeros(n, dtype=bool)
     chosen_mask[chosen] = True

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from graph_engine.analytics._celf import lazy_greedy
+from graph_engine.analytics._celf import Progress, lazy_greedy
 from graph_engine.analytics._graph import (
     cached,
     check_k_and_pool,
@@ -260,6 +260,7 @@ def referral_seeds(
     seed: int = 0,
     candidates: int | None = None,
     settings: GraphSettings | None = None,
+    progress: Progress | None = None,
 ) -> SeedResult:
     """Choose ``k`` referral seeds that maximise the expected customer value reached.
 
@@ -283,6 +284,9 @@ def referral_seeds(
     candidates : int, optional
         Candidate pool size (>= k); n considers every customer.
     settings : GraphSettings, optional
+    progress : callable, optional
+        ``progress(chosen, k)``, called when the first gains are known and after each choice;
+        an exception raised in it stops the search.
 
     Returns
     -------
@@ -330,7 +334,7 @@ def referral_seeds(
         (new,) = worlds.spread(np.array([c], dtype=np.int64), reached)
         reached[new] = True
 
-    chosen, marginal = lazy_greedy(pool, k, gains_of, pick, batch)
+    chosen, marginal = lazy_greedy(pool, k, gains_of, pick, batch, progress)
     total = worlds.reach_of(reached)
     return SeedResult(
         seeds=[str(snap.ids[i]) for i in chosen],

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from graph_engine.analytics import (
@@ -29,9 +26,9 @@ from graph_engine.cli.common import (
     Neo4jUser,
     app,
     console,
-    err_console,
     open_db,
-    progress_enabled,
+    progress_bar,
+    spinner,
 )
 from graph_engine.compute import check_hops
 from graph_engine.errors import InvalidInput
@@ -67,18 +64,8 @@ ThresholdOption = Annotated[
 ]
 
 
-@contextlib.contextmanager
-def _working(text: str) -> Iterator[None]:
-    if not progress_enabled():
-        yield
-        return
-    with Progress(console=err_console, transient=True) as progress:
-        progress.add_task(text, total=None)
-        yield
-
-
 def _load(db: str, user: str | None, password: str | None, beta: float | None) -> Snapshot:
-    with open_db(db, user, password) as store, _working("reading the graph"):
+    with open_db(db, user, password) as store, spinner("reading the graph"):
         snap = store.snapshot()
     if beta is None:
         return snap
@@ -119,7 +106,7 @@ def influencers_command(
     neo4j_password: Neo4jPassword = None,
 ) -> None:
     snap = _load(db, neo4j_user, neo4j_password, beta)
-    with _working("ranking"):
+    with spinner("ranking"):
         rows = influencers(
             snap,
             method,
@@ -171,7 +158,7 @@ def communities_command(
     neo4j_password: Neo4jPassword = None,
 ) -> None:
     snap = _load(db, neo4j_user, neo4j_password, beta)
-    with _working("detecting communities"):
+    with spinner("detecting communities"):
         comm = detect_communities(snap, resolution=resolution, seed=seed)
     if members is not None:
         ids = [str(x) for x in snap.ids[community_members(snap, comm, members)]]
@@ -263,8 +250,15 @@ def protect_command(
     neo4j_password: Neo4jPassword = None,
 ) -> None:
     snap = _load(db, neo4j_user, neo4j_password, beta)
-    with _working("simulating departures"):
-        result = protect(snap, k, threshold=threshold, hops=check_hops(hops), candidates=candidates)
+    with progress_bar("choosing customers to protect") as bar:
+        result = protect(
+            snap,
+            k,
+            threshold=threshold,
+            hops=check_hops(hops),
+            candidates=candidates,
+            progress=bar,
+        )
     if as_json:
         _echo_json(asdict(result))
         return
@@ -296,8 +290,8 @@ def seeds_command(
     neo4j_password: Neo4jPassword = None,
 ) -> None:
     snap = _load(db, neo4j_user, neo4j_password, beta)
-    with _working("simulating referral cascades"):
-        result = referral_seeds(snap, k, runs=runs, seed=seed, candidates=candidates)
+    with progress_bar("choosing referral seeds") as bar:
+        result = referral_seeds(snap, k, runs=runs, seed=seed, candidates=candidates, progress=bar)
     if as_json:
         _echo_json(asdict(result))
         return

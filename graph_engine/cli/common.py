@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from graph_engine.stores.base import Store, open_store
 
-__all__ = ["DbOption", "app", "console", "err_console", "open_db"]
+__all__ = [
+    "DbOption",
+    "app",
+    "console",
+    "err_console",
+    "open_db",
+    "progress_bar",
+    "progress_enabled",
+    "spinner",
+]
 
 app = typer.Typer(
     name="graph-engine",
@@ -60,3 +79,36 @@ def open_db(url: str, user: str | None = None, password: str | None = None) -> S
 def progress_enabled() -> bool:
     """Progress bars only on a terminal (never in pipes, CI logs or tests)."""
     return err_console.is_terminal
+
+
+@contextlib.contextmanager
+def spinner(text: str) -> Iterator[None]:
+    """A spinner with ``text`` on a terminal while the block runs (work of unknown length)."""
+    if not progress_enabled():
+        yield
+        return
+    with Progress(console=err_console, transient=True) as progress:
+        progress.add_task(text, total=None)
+        yield
+
+
+@contextlib.contextmanager
+def progress_bar(
+    label: str, unit: Literal["bytes", "steps"] = "steps"
+) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A progress callback ``(done, total)`` that draws a bar on a terminal (None elsewhere).
+
+    ``unit="bytes"`` shows sizes (file reads), ``"steps"`` shows ``done/total``.
+    """
+    if not progress_enabled():
+        yield None
+        return
+    count = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
+    columns = (TextColumn(label), BarColumn(), count, TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated
@@ -12,7 +10,7 @@ from typing import IO, Annotated
 import orjson
 import pandas as pd
 import typer
-from rich.progress import Progress, wrap_file
+from rich.progress import wrap_file
 
 from graph_engine.cli.common import (
     DbOption,
@@ -23,6 +21,7 @@ from graph_engine.cli.common import (
     err_console,
     open_db,
     progress_enabled,
+    spinner,
 )
 from graph_engine.compute import check_hops, explain, scores
 from graph_engine.errors import InvalidInput
@@ -79,23 +78,13 @@ def import_command(
         raise InvalidInput("nothing to import: give --customers and/or --ties")
     cbatch = read_customers_csv(customers, _opener("customers")) if customers else None
     tbatch = read_ties_csv(ties, _opener("ties")) if ties else None
-    with open_db(db, neo4j_user, neo4j_password) as store, _spinner("writing to the store"):
+    with open_db(db, neo4j_user, neo4j_password) as store, spinner("writing to the store"):
         n_c, n_t = store.upsert_graph(customers=cbatch, ties=tbatch)
         total_c, total_t = store.count_customers(), store.count_ties()
     err_console.print(
         f"imported {n_c} customers and {n_t} ties into {store.url} "
         f"(now {total_c} customers, {total_t} ties)"
     )
-
-
-@contextlib.contextmanager
-def _spinner(text: str) -> Iterator[None]:
-    if not progress_enabled():
-        yield
-        return
-    with Progress(console=err_console, transient=True) as progress:
-        progress.add_task(text, total=None)
-        yield
 
 
 @app.command(
@@ -125,7 +114,7 @@ def score_command(
 ) -> None:
     parsed_hops = check_hops(hops)
     with open_db(db, neo4j_user, neo4j_password) as store:
-        with _spinner("reading the graph"):
+        with spinner("reading the graph"):
             snap = store.snapshot()
         settings = snap.settings if beta is None else _beta(snap.settings, beta)
         result = scores(snap, parsed_hops, settings)
@@ -247,12 +236,12 @@ def demo_command(
 ) -> None:
     from graph_engine.demo import demo_graph
 
-    with _spinner("generating"):
+    with spinner("generating"):
         graph = demo_graph(customers, ties, seed=seed)
     if replace and "://" not in db:
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)
-    with open_db(db, neo4j_user, neo4j_password) as store, _spinner("writing to the store"):
+    with open_db(db, neo4j_user, neo4j_password) as store, spinner("writing to the store"):
         store.upsert_graph(customers=graph.customers, ties=graph.ties)
         total_c, total_t = store.count_customers(), store.count_ties()
     if csv_dir is not None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -12,7 +10,6 @@ from typing import IO, Annotated, Any
 import orjson
 import pandas as pd
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from graph_engine.cli.common import (
     DbOption,
@@ -22,7 +19,7 @@ from graph_engine.cli.common import (
     console,
     err_console,
     open_db,
-    progress_enabled,
+    progress_bar,
 )
 from graph_engine.errors import InvalidInput
 from graph_engine.ingest.history import date_series, stickiness_history
@@ -62,27 +59,6 @@ OnErrorOption = Annotated[
 ]
 
 
-@contextlib.contextmanager
-def _bar(label: str) -> Iterator[Any]:
-    """A progress callback ``(done, total)`` that draws a bar on a terminal."""
-    if not progress_enabled():
-        yield None
-        return
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        task = progress.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
-
-
 def _report(result: IngestResult, url: str) -> None:
     err_console.print(
         f"{result.kind} as of {result.as_of}: {result.rows} rows read, {result.used} counted, "
@@ -110,7 +86,10 @@ def purchases_command(
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
-    with open_db(db, neo4j_user, neo4j_password) as store, _bar("reading purchases") as bar:
+    with (
+        open_db(db, neo4j_user, neo4j_password) as store,
+        progress_bar("reading purchases", "bytes") as bar,
+    ):
         result = ingest_purchases(store, file, as_of=as_of, on_error=on_error.value, progress=bar)
         _report(result, store.url)
 
@@ -130,7 +109,10 @@ def interactions_command(
     neo4j_user: Neo4jUser = None,
     neo4j_password: Neo4jPassword = None,
 ) -> None:
-    with open_db(db, neo4j_user, neo4j_password) as store, _bar("reading interactions") as bar:
+    with (
+        open_db(db, neo4j_user, neo4j_password) as store,
+        progress_bar("reading interactions", "bytes") as bar,
+    ):
         result = ingest_interactions(
             store, file, as_of=as_of, on_error=on_error.value, progress=bar
         )
@@ -246,7 +228,7 @@ def history_command(
         buys = purchases or _logged(runs, "purchases")
         snap = store.snapshot()
         values = None if buys is not None else (snap.ids, snap.values)
-        with _bar("reading logs") as bar:
+        with progress_bar("reading logs", "bytes") as bar:
             result = stickiness_history(
                 dates,
                 interactions=inter,

@@ -1,4 +1,5 @@
-"""Ingest small batches of events: purchases -> own values, interactions -> ties."""
+"""Small batches of events: purchases -> own values, interactions -> ties (write role), and the
+stickiness history those events describe over a series of dates (read role, stores nothing)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
-from api.deps import LiveDep, SettingsDep, WriteKey
+from api.deps import LiveDep, ReadKey, SettingsDep, SnapshotDep, StoreDep, WriteKey
 from api.routes.customers import check_batch
+from graph_engine.ingest.history import date_series, stickiness_history
+from graph_engine.ingest.params import load_params
 from graph_engine.ingest.pipeline import ingest_interactions, ingest_purchases
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/ingest", tags=["ingest"])
+router = APIRouter(tags=["ingest"])
 
 # a cell is text, a number or null; the library checks its content and names the malformed rows.
 # Strict: a boolean is neither an id, a time nor an amount (lax mode would read true as 1.0).
@@ -79,12 +82,71 @@ class IngestOut(BaseModel):
     revision: int
 
 
+_Time = StrictStr | StrictInt | StrictFloat
+
+
+class HistoryIn(BaseModel):
+    """Event logs and the dates to score them at."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    interactions: list[InteractionRow] = Field(min_length=1)
+    purchases: list[PurchaseRow] | None = Field(
+        default=None, description="Own values from purchases; without them, the stored values."
+    )
+    start: _Time = Field(alias="from", examples=["2024-03-01"], description="First date.")
+    end: _Time = Field(alias="to", examples=["2024-12-31"], description="Last date.")
+    every: _Time = Field(default="30d", examples=["30d"], description="Step: 30d, 2w, 12h.")
+    threshold: float = Field(
+        default=0.05, ge=0, le=1e6, description="Relative change that makes a trend."
+    )
+    top: int = Field(default=10, ge=0, le=10_000, description="How many share drops.")
+    limit: int = Field(
+        default=100, ge=0, le=10_000, description="Customers listed (by id) with their series."
+    )
+    on_error: Literal["reject", "skip"] = "reject"
+
+
+class HistoryDate(BaseModel):
+    date: str
+    customers: int
+    ties: int
+    stickiness: float
+    network_share: float
+
+
+class ShareDrop(BaseModel):
+    id: str
+    share_first: float
+    share_last: float
+    share_change: float
+    stickiness_first: float
+    stickiness_last: float
+
+
+class CustomerHistory(BaseModel):
+    id: str
+    trend: Literal["rising", "flat", "falling"]
+    change: float
+    share_change: float
+    stickiness: list[float]
+
+
+class HistoryOut(BaseModel):
+    dates: list[str]
+    summary: list[HistoryDate]
+    trends: dict[str, int]
+    biggest_share_drops: list[ShareDrop]
+    customers: list[CustomerHistory]
+    customers_total: int
+
+
 def _rows(body: PurchasesIn | InteractionsIn) -> list[dict[str, Any]]:
     return [row.model_dump() for row in body.rows]
 
 
 @router.post(
-    "/purchases",
+    "/ingest/purchases",
     operation_id="ingest_purchases",
     response_model=IngestOut,
     summary="Derive own values from a batch of purchases",
@@ -104,7 +166,7 @@ def post_purchases(
 
 
 @router.post(
-    "/interactions",
+    "/ingest/interactions",
     operation_id="ingest_interactions",
     response_model=IngestOut,
     summary="Derive ties from a batch of interactions",
@@ -121,3 +183,37 @@ def post_interactions(
     result = ingest_interactions(live.store, _rows(body), as_of=body.as_of, on_error=body.on_error)
     live.sync()
     return {**result.as_dict(), "revision": live.store.revision()}
+
+
+@router.post(
+    "/history",
+    operation_id="post_history",
+    response_model=HistoryOut,
+    summary="Stickiness over a series of dates from a small batch of events (stores nothing)",
+    description="Scores the graph the events describe at each date from `from` to `to`, "
+    "`every` apart (at most 500 dates): per-date totals, each customer's trend "
+    "(rising/flat/falling) and the customers whose network share fell the most (early churn "
+    "warning). Derivation parameters, beta and kind weights are the stored ones. At most "
+    "`GRAPH_ENGINE_MAX_BATCH` events in all; larger logs go through `graph-engine history`.",
+    responses={413: {"description": "Batch too large"}},
+)
+def post_history(
+    body: HistoryIn, key: ReadKey, store: StoreDep, snap: SnapshotDep, settings: SettingsDep
+) -> dict[str, Any]:
+    check_batch(len(body.interactions) + len(body.purchases or []), settings.max_batch)
+    dates = date_series(body.start, body.end, body.every)
+    result = stickiness_history(
+        dates,
+        interactions=[row.model_dump() for row in body.interactions],
+        purchases=None if body.purchases is None else [r.model_dump() for r in body.purchases],
+        params=load_params(store),
+        settings=snap.settings,
+        values=None if body.purchases is not None else (snap.ids, snap.values),
+        threshold=body.threshold,
+        on_error=body.on_error,
+    )
+    return {
+        **result.report(body.top),
+        "customers": result.customers(body.limit),
+        "customers_total": len(result.ids),
+    }

@@ -239,18 +239,12 @@ def history_command(
                 threshold=threshold,
                 progress=bar,
             )
-    drops = result.biggest_share_drops(top)
-    counts = pd.Series(result.trend).value_counts().to_dict()
+    report = result.report(top)
+    counts, drops = report["trends"], report["biggest_share_drops"]
     if out is not None:
         _write_history(result, out)
     if as_json:
-        payload = {
-            "dates": [iso(d) for d in result.dates],
-            "summary": [{**row, "date": iso(float(row["date"]))} for row in result.summary()],
-            "trends": {k: int(v) for k, v in counts.items()},
-            "biggest_share_drops": drops,
-        }
-        typer.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+        typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
         return
     console.print("date                  customers      ties    stickiness  mean share")
     for row in result.summary():

@@ -38,6 +38,7 @@ from graph_engine.ingest.events import (
     read_events,
 )
 from graph_engine.ingest.params import IngestParams
+from graph_engine.ingest.pipeline import iso
 from graph_engine.ingest.rfm import PurchaseAggregator
 from graph_engine.settings import GraphSettings
 from graph_engine.snapshot import Snapshot
@@ -57,7 +58,9 @@ def parse_every(text: str) -> float:
     except ValueError:
         value = -1.0
     if not np.isfinite(value) or value <= 0:
-        raise InvalidInput(f"--every must be a positive step like 30d, 2w or 12h, got {text!r}")
+        raise InvalidInput(
+            f"every (--every) must be a positive step like 30d, 2w or 12h, got {text!r}"
+        )
     return value
 
 
@@ -66,10 +69,12 @@ def date_series(start: Any, end: Any, every: str | float) -> list[float]:
     t0, t1 = parse_time(start), parse_time(end)
     step = parse_every(every) if isinstance(every, str) else float(every)
     if t1 < t0:
-        raise InvalidInput("--to must not be before --from")
+        raise InvalidInput("the last date (to) must not be before the first (from)")
     count = int(np.floor((t1 - t0) / step + 1e-9)) + 1
     if count > MAX_DATES:
-        raise InvalidInput(f"{count} dates requested; at most {MAX_DATES} (use a larger --every)")
+        raise InvalidInput(
+            f"{count} dates requested; at most {MAX_DATES} (use a larger step, every)"
+        )
     return [t0 + i * step for i in range(count)]
 
 
@@ -109,6 +114,36 @@ class History:
                 }
             )
         return out
+
+    def trend_counts(self) -> dict[str, int]:
+        """How many customers are rising, flat and falling."""
+        names, counts = np.unique(self.trend.astype(str), return_counts=True)
+        found = dict(zip(names.tolist(), counts.tolist(), strict=True))
+        return {k: int(found.get(k, 0)) for k in ("rising", "flat", "falling")}
+
+    def report(self, top: int = 10) -> dict[str, Any]:
+        """The history as JSON-ready data: dates (ISO 8601), per-date summary, trend counts and
+        the ``top`` biggest network-share drops."""
+        return {
+            "dates": [iso(d) for d in self.dates],
+            "summary": [{**row, "date": iso(float(row["date"]))} for row in self.summary()],
+            "trends": self.trend_counts(),
+            "biggest_share_drops": self.biggest_share_drops(top),
+        }
+
+    def customers(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` customers by id: trend, relative change, share change and
+        stickiness at each date."""
+        return [
+            {
+                "id": str(self.ids[i]),
+                "trend": str(self.trend[i]),
+                "change": float(self.change[i]),
+                "share_change": float(self.share_change[i]),
+                "stickiness": self.stickiness[i].tolist(),
+            }
+            for i in range(min(limit, len(self.ids)))
+        ]
 
     def biggest_share_drops(self, top: int = 10) -> list[dict[str, Any]]:
         """The customers whose network share fell the most (early churn warning).

@@ -131,3 +131,87 @@ def test_null_cells_name_the_rows(api) -> None:  # type: ignore[no-untyped-def]
     )
     assert reply.status_code == 422 and "row 1" in reply.json()["error"]["message"]
     assert api.store.count_customers() == 0
+
+
+def _history_body() -> dict:  # type: ignore[type-arg]
+    t = 1_717_200_000  # 2024-06-01
+    return {
+        "interactions": [
+            {"source": "A", "target": "B", "timestamp": t},
+            {"source": "B", "target": "A", "timestamp": t + DAY},
+            {"source": "A", "target": "C", "timestamp": t + 12 * DAY, "kind": "message"},
+        ],
+        "purchases": [
+            {"customer_id": "A", "timestamp": t, "amount": 20},
+            {"customer_id": "B", "timestamp": t + 3 * DAY, "amount": 8},
+            {"customer_id": "C", "timestamp": t + 21 * DAY, "amount": 50},
+        ],
+        "from": "2024-06-01",
+        "to": "2024-07-01",
+        "every": "10d",
+        "top": 5,
+    }
+
+
+def test_history_route_equals_the_library_and_stores_nothing(api) -> None:  # type: ignore[no-untyped-def]
+    from graph_engine.ingest.history import date_series, stickiness_history
+
+    body = _history_body()
+    reply = api.client.post("/v1/history", json=body, headers=api.as_("read"))
+    assert reply.status_code == 200, reply.text
+    got = reply.json()
+    ref = stickiness_history(
+        date_series(body["from"], body["to"], body["every"]),
+        interactions=body["interactions"],
+        purchases=body["purchases"],
+        on_error="reject",
+    )
+    assert got["dates"] == ref.report()["dates"] and len(got["dates"]) == 4
+    assert got["summary"] == ref.report()["summary"]
+    assert got["customers_total"] == 3
+    by_id = {c["id"]: c for c in got["customers"]}
+    for i, cid in enumerate(ref.ids.tolist()):
+        assert by_id[cid]["stickiness"] == ref.stickiness[i].tolist()
+        assert by_id[cid]["trend"] == ref.trend[i]
+    assert by_id["C"]["stickiness"][0] == 0.0 and by_id["C"]["stickiness"][-1] > 0
+    assert sum(got["trends"].values()) == 3
+    assert api.store.count_customers() == 0  # an analysis: nothing written
+
+
+def test_history_route_errors(api) -> None:  # type: ignore[no-untyped-def]
+    read = api.as_("read")
+    body = _history_body()
+    assert api.client.post("/v1/history", json=body).status_code == 401
+    backwards = {**body, "from": "2024-07-01", "to": "2024-06-01"}
+    r = api.client.post("/v1/history", json=backwards, headers=read)
+    assert r.status_code == 422 and "must not be before" in r.json()["error"]["message"]
+    for every in ("0d", "soon", -3):
+        r = api.client.post("/v1/history", json={**body, "every": every}, headers=read)
+        assert r.status_code == 422, every
+    many = api.client.post("/v1/history", json={**body, "every": "1h"}, headers=read)
+    assert many.status_code == 422 and "at most 500" in many.json()["error"]["message"]
+    bad_row = {**body, "interactions": [{"source": "A", "target": "A", "timestamp": "x"}]}
+    r = api.client.post("/v1/history", json=bad_row, headers=read)
+    assert r.status_code == 422
+    big = {**body, "interactions": body["interactions"] * 20}  # 60 + 3 rows > max_batch 50
+    r = api.client.post("/v1/history", json=big, headers=read)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "batch_too_large"
+    r = api.client.post("/v1/history", json={**body, "surprise": 1}, headers=read)
+    assert r.status_code == 422
+
+
+def test_history_without_purchases_uses_the_stored_values(api) -> None:  # type: ignore[no-untyped-def]
+    from graph_engine.model import Customer
+
+    api.store.upsert_customers([Customer(id="A", value=10.0), Customer(id="B", value=4.0)])
+    body = {k: v for k, v in _history_body().items() if k != "purchases"}
+    reply = api.client.post("/v1/history", json=body, headers=api.as_("read"))
+    assert reply.status_code == 200, reply.text
+    by_id = {c["id"]: c for c in reply.json()["customers"]}
+    # at the first date only A -> B has happened (one-way): A is held by B
+    closeness = api.store.snapshot().settings.beta  # beta 1, kind weight 1
+    first_a = by_id["A"]["stickiness"][0]
+    assert first_a > 10.0 and by_id["B"]["stickiness"][0] == 4.0
+    assert first_a - 10.0 <= 4.0 * closeness
+    # C is not stored (value 0) and A -> C is one-way: C holds A but is held by nobody
+    assert by_id["C"]["stickiness"] == [0.0] * 4

@@ -149,11 +149,13 @@ def _bad_unique_ids(uniques: Any) -> tuple[np.ndarray, np.ndarray]:
     Checked once per distinct value: a tie batch names each customer many times.
     """
     values = list(uniques)
-    empty = np.fromiter((not (isinstance(v, str) and v.strip()) for v in values), bool, len(values))
-    long = np.fromiter(
-        (isinstance(v, str) and len(v) > MAX_ID_LENGTH for v in values), bool, len(values)
+    # one pass: the length of a usable id, -1 for anything else (not a string, blank)
+    lengths = np.fromiter(
+        (len(v) if isinstance(v, str) and v and not v.isspace() else -1 for v in values),
+        np.int64,
+        len(values),
     )
-    return empty, long
+    return lengths < 0, lengths > MAX_ID_LENGTH
 
 
 def _is_nan(v: Any) -> bool:
@@ -336,9 +338,25 @@ class TieBatch:
     first_row: int = 0
     row_label: str = "row"
     _validated: bool = field(default=False, repr=False)
+    _id_codes: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.sources)
+
+    def id_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every distinct id once, and each tie's source and target as a position in it.
+
+        Returns ``(source_codes, target_codes, uniques)`` with ``uniques[source_codes[i]] ==
+        sources[i]`` (-1 for a missing id). Hashing millions of id strings is the dearest step
+        of a bulk import, so :meth:`validate` keeps its factorisation for the stores.
+        """
+        if self._id_codes is None:
+            self._id_codes = pd.factorize(
+                np.concatenate([self.sources, self.targets]), use_na_sentinel=True
+            )
+        codes, uniques = self._id_codes
+        n = len(self.sources)
+        return codes[:n], codes[n:], np.asarray(uniques, dtype=object)
 
     @classmethod
     def from_records(cls, ties: Iterable[Tie]) -> TieBatch:
@@ -396,9 +414,9 @@ class TieBatch:
         n = len(self.sources)
         if len(self.targets) != n:
             raise InvalidInput("sources and targets differ in length")
-        codes, uniques = pd.factorize(
-            np.concatenate([self.sources, self.targets]), use_na_sentinel=True
-        )
+        self._id_codes = None  # the columns may have changed since a previous call
+        src_code, dst_code, uniques = self.id_codes()
+        codes = np.concatenate([src_code, dst_code])
         empty_u, long_u = _bad_unique_ids(uniques)
         missing = codes < 0
         safe = np.where(missing, 0, codes)
@@ -406,7 +424,6 @@ class TieBatch:
         too_long = ~missing & (long_u[safe] if len(uniques) else missing)
         src_empty, dst_empty = empty[:n], empty[n:]
         src_long, dst_long = too_long[:n], too_long[n:]
-        src_code, dst_code = codes[:n], codes[n:]
         c = self.closeness
         none = np.zeros(n, bool)
         nn = not_number if not_number is not None else none
@@ -443,9 +460,14 @@ class TieBatch:
         _raise_rows("tie", problems, labels, self.first_row, self.row_label)
         self._validated = True
 
+    def swapped(self) -> np.ndarray:
+        """Where the canonical order swaps the ends: undirected ties whose target id is smaller."""
+        swapped: np.ndarray = ~self.directed & (self.targets < self.sources)
+        return swapped
+
     def keys(self) -> tuple[np.ndarray, np.ndarray]:
         """Canonical (u, v) of every tie: undirected ties with the smaller id first."""
-        swap = ~self.directed & (self.targets < self.sources)
+        swap = self.swapped()
         u = np.where(swap, self.targets, self.sources)
         v = np.where(swap, self.sources, self.targets)
         return u, v

@@ -294,15 +294,19 @@ class SQLiteStore(BaseStore):
         return self.upsert_graph(ties=ties)[1]
 
     def _write_ties(self, conn: sqlite3.Connection, batch: TieBatch) -> None:
-        u_ids, v_ids = batch.keys()
-        both = self._lookup(conn, np.concatenate([u_ids, v_ids]))
-        u, v = both[: len(u_ids)], both[len(u_ids) :]
-        as_given = u_ids == batch.sources
-        report_unknown(batch, np.where(as_given, u, v) >= 0, np.where(as_given, v, u) >= 0)
+        # look up each distinct id once (a batch names every customer many times)
+        src_code, dst_code, uniques = batch.id_codes()
+        idx_of = self._lookup(conn, uniques)
+        src, dst = idx_of[src_code], idx_of[dst_code]
+        report_unknown(batch, src >= 0, dst >= 0)
+        swap = batch.swapped()  # canonical ends, as TieBatch.keys()
+        u, v = np.where(swap, dst, src), np.where(swap, src, dst)
         codes = self._kind_codes(conn, batch.kinds)
         d = batch.directed.astype(np.int64)
         # rows in primary-key order append to the B-tree instead of splitting random pages
-        order = np.lexsort((d, v, u))
+        # (one argsort of the packed key (u, v, d) while store indices fit in 30 bits)
+        top = int(max(u.max(), v.max())) if len(u) else 0
+        order = np.argsort((u << 31 | v) << 1 | d) if top < 2**30 else np.lexsort((d, v, u))
         u, v, d, close, codes = u[order], v[order], d[order], batch.closeness[order], codes[order]
         bulk = len(batch) >= _BULK_ROWS
         if bulk:  # rebuilding the secondary index once is far cheaper than 10M random inserts

@@ -9,7 +9,7 @@ from graph_engine.analytics import what_if_churn
 from graph_engine.errors import InvalidInput, UnknownCustomer
 from graph_engine.model import Customer, Tie
 from graph_engine.stores.memory import InMemoryStore
-from tests.unit.analytics._data import snapshot
+from tests.unit.analytics._data import NAMES, snapshot
 
 
 def store_of(customers: list[Customer], ties: list[Tie]) -> InMemoryStore:
@@ -112,3 +112,27 @@ def test_nothing_stored_changes_and_errors_are_clear() -> None:
         what_if_churn(store.snapshot(), ["A"], threshold=1.5)
     with pytest.raises(InvalidInput, match="at least one"):
         what_if_churn(store.snapshot(), [])
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("threshold", [None, 0.3, 0.6, 0.9])
+def test_local_cascade_equals_full_products(name: str, threshold: float | None) -> None:
+    """At hops=1 departures are followed through the ties of the leavers only; the result must
+    be the one the full formula S_after = D (a + L D a), recomputed every round, gives."""
+    from graph_engine.analytics._graph import holding_matrix
+    from graph_engine.analytics.churn import _after, _cascade
+
+    snap = snapshot(name, beta=0.3)
+    L, a = holding_matrix(snap), snap.values
+    before = _after(L, a, np.ones(snap.n, dtype=bool), 1)
+    rng = np.random.default_rng(len(name))
+    for size in (1, 3, 10):
+        leavers = rng.choice(snap.n, size=min(size, snap.n), replace=False)
+        start = np.zeros(snap.n, dtype=bool)
+        start[leavers] = True
+        after, left, rounds = _cascade(L, a, before, start, threshold, 1)
+        got = what_if_churn(snap, [str(x) for x in snap.ids[leavers]], threshold=threshold)
+        assert np.array_equal(got.left, left)
+        assert got.rounds == [[str(x) for x in snap.ids[r]] for r in rounds]
+        assert np.allclose(got.after, after, rtol=1e-12, atol=1e-9 * before.max())
+        assert got.total_loss == pytest.approx(float((before - after).sum()), rel=1e-12)

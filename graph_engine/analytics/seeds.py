@@ -56,7 +56,10 @@ __all__ = [
 ]
 
 DEFAULT_RUNS = 200
-_MAX_LIVE_ENTRIES = 200_000_000
+# Peak memory of the stacked worlds, measured (bench-sized demo graphs, beta 0.05 and 1): about
+# 34 bytes per stacked customer (n * runs) and 48 per live tie, with a quarter more kept in hand.
+_BYTES_PER_NODE, _BYTES_PER_LIVE_TIE, _HEADROOM = 34, 48, 1.25
+MEMORY_BUDGET = 4 * 2**30  # bytes one referral-seeds search may use
 _BATCH_CELLS = 2**26  # visited-cell budget of one candidate batch (bytes)
 
 
@@ -107,13 +110,7 @@ class _Worlds:
         self.n, self.runs = n, runs
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(L.indptr))
         p = activation_probability(L.data)
-        expected = float(p.sum()) * runs
-        if expected > _MAX_LIVE_ENTRIES:
-            raise InvalidInput(
-                f"{runs} runs would keep about {expected:.3g} live ties in memory (limit "
-                f"{_MAX_LIVE_ENTRIES:.0e}); lower runs or beta",
-                details={"runs": runs, "expected_live_ties": expected},
-            )
+        _check_memory(n, float(p.sum()), runs)
         rng = np.random.default_rng(seed)
         r_rows, r_cols = [], []
         for r in range(runs):  # one world at a time keeps the random draws small
@@ -189,6 +186,20 @@ class _Worlds:
             standard_error=se,
             expected_customers=float(counts.mean()),
             runs=runs,
+        )
+
+
+def _check_memory(n: int, live_per_run: float, runs: int) -> None:
+    """Refuse, before allocating, ``runs`` worlds that would not fit :data:`MEMORY_BUDGET`."""
+    per_run = _HEADROOM * (_BYTES_PER_NODE * n + _BYTES_PER_LIVE_TIE * live_per_run)
+    if per_run * runs > MEMORY_BUDGET:
+        most = int(MEMORY_BUDGET // per_run)
+        advice = f"use at most {most} runs" if most else "even one run does not fit"
+        raise InvalidInput(
+            f"{runs} Monte-Carlo runs over {n} customers would need about "
+            f"{per_run * runs / 2**30:.1f} GiB (limit {MEMORY_BUDGET / 2**30:.0f} GiB): "
+            f"{advice} (a lower beta keeps fewer ties live)",
+            details={"runs": runs, "max_runs": most, "customers": n},
         )
 
 

@@ -110,3 +110,17 @@ def test_targeting_errors() -> None:
         referral_seeds(snap, 2, runs=0)
     with pytest.raises(InvalidInput, match="candidates must be at least k"):
         protect(snap, 5, candidates=3)
+
+
+def test_seeds_refuse_runs_that_would_not_fit_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph_engine.analytics.seeds as seeds
+
+    snap = snapshot("karate")
+    monkeypatch.setattr(seeds, "MEMORY_BUDGET", 200_000)  # bytes: a few dozen karate worlds
+    with pytest.raises(InvalidInput, match="use at most") as caught:
+        referral_seeds(snap, 2, runs=5000)
+    most = caught.value.details["max_runs"]
+    assert 0 < most < 5000
+    assert referral_seeds(snap, 2, runs=most).runs == most  # the advice is one that works
+    with pytest.raises(InvalidInput, match="use at most"):
+        referral_seeds(snap, 2, runs=most + 1)

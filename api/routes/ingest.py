@@ -96,7 +96,9 @@ class HistoryIn(BaseModel):
     )
     start: _Time = Field(alias="from", examples=["2024-03-01"], description="First date.")
     end: _Time = Field(alias="to", examples=["2024-12-31"], description="Last date.")
-    every: _Time = Field(default="30d", examples=["30d"], description="Step: 30d, 2w, 12h.")
+    every: _Time = Field(
+        default="30d", examples=["30d"], description="Step: 30d, 2w, 12h (a bare number: days)."
+    )
     threshold: float = Field(
         default=0.05, ge=0, le=1e6, description="Relative change that makes a trend."
     )
@@ -201,7 +203,7 @@ def post_history(
     body: HistoryIn, key: ReadKey, store: StoreDep, snap: SnapshotDep, settings: SettingsDep
 ) -> dict[str, Any]:
     check_batch(len(body.interactions) + len(body.purchases or []), settings.max_batch)
-    dates = date_series(body.start, body.end, body.every)
+    dates = date_series(body.start, body.end, str(body.every))  # a bare number counts days
     result = stickiness_history(
         dates,
         interactions=[row.model_dump() for row in body.interactions],

@@ -31,7 +31,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph_engine.analytics._celf import Progress, lazy_greedy
-from graph_engine.analytics._graph import cached, check_k_and_pool, holding_matrix, weighted
+from graph_engine.analytics._graph import (
+    cached,
+    check_k_and_pool,
+    holding_matrix,
+    row_entries,
+    weighted,
+)
 from graph_engine.compute.stickiness import Hops, _kernel, check_hops
 from graph_engine.errors import InvalidInput
 from graph_engine.settings import GraphSettings
@@ -201,11 +207,9 @@ class _LocalCascade:
             left[cells] = True
             after[cells] = 0.0
             j, b = cells // B, cells % B
-            lo, count = held.indptr[j], np.diff(held.indptr)[j]
-            total = int(count.sum())
-            pos = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(total)
-            target = held.indices[pos].astype(np.int64) * B + np.repeat(b, count)
-            take = held.data[pos] * np.repeat(self.a[j], count)
+            pos, which = row_entries(held, j)
+            target = held.indices[pos].astype(np.int64) * B + b[which]
+            take = held.data[pos] * self.a[j[which]]
             keep = ~left[target]
             target, take = target[keep], take[keep]
             np.subtract.at(after, target, take)

@@ -40,6 +40,7 @@ from graph_engine.analytics._graph import (
     check_seed,
     check_top,
     holding_matrix,
+    row_entries,
     weighted,
 )
 from graph_engine.errors import InvalidInput
@@ -60,7 +61,8 @@ DEFAULT_RUNS = 200
 # 34 bytes per stacked customer (n * runs) and 48 per live tie, with a quarter more kept in hand.
 _BYTES_PER_NODE, _BYTES_PER_LIVE_TIE, _HEADROOM = 34, 48, 1.25
 MEMORY_BUDGET = 4 * 2**30  # bytes one referral-seeds search may use
-_BATCH_CELLS = 2**26  # visited-cell budget of one candidate batch (bytes)
+_BATCH = 64  # candidates searched side by side at most
+_BATCH_CELLS = 2**28  # cells of one search's visited array (bytes; only touched pages are used)
 
 
 def activation_probability(lam: np.ndarray) -> np.ndarray:
@@ -130,13 +132,15 @@ class _Worlds:
         self.comp_size = np.bincount(self.label, minlength=n_comp)
         cr, cl = self.label[rr], self.label[cc]
         across = cr != cl
-        # C[ci, cj] = 1: some live tie passes the referral from component cj to component ci
-        C = sp.csr_matrix(
-            (np.ones(int(across.sum()), dtype=np.float32), (cr[across], cl[across])),
+        # row cj: the components a referral passes to from component cj (duplicates merged)
+        reach = sp.csr_matrix(
+            (np.ones(int(across.sum()), dtype=np.int8), (cl[across], cr[across])),
             shape=(n_comp, n_comp),
         )
-        C.sum_duplicates()
-        self.C = C
+        reach.sum_duplicates()
+        self.reach = reach
+        self.passes = reach.T.tocsr()  # row ci: the components that pass to ci (for products)
+        self._dense_from = (reach.nnz + n_comp) // 8
 
     def starts(self, customers: np.ndarray) -> np.ndarray:
         """Components of the given customers in every world: shape (len(customers), runs)."""
@@ -147,32 +151,42 @@ class _Worlds:
     def spread(self, starts: np.ndarray, reached: np.ndarray) -> list[np.ndarray]:
         """Newly reached components from each start customer, given ``reached`` (n_comp,).
 
-        Returns one array of component ids per start (those not already in ``reached``).
+        A breadth-first search from every start in every world at once that follows only the
+        frontier's own ties (work proportional to what is reached, not to the worlds' size);
+        cell ``component * b + start`` of a zeroed ``visited`` array marks what a start has
+        reached (calloc'd: pages nobody touches cost nothing). Returns one array of component
+        ids per start (those not already in ``reached``).
         """
-        b, n_comp = len(starts), self.n_comp
+        b = len(starts)
         comps = self.starts(starts).ravel()
         cols = np.repeat(np.arange(b, dtype=np.int64), self.runs)
         keep = ~reached[comps]
-        comps, cols = comps[keep], cols[keep]
-        seen_comps, seen_cols = [comps], [cols]
-        visited = np.zeros(n_comp * b, dtype=bool)
-        visited[comps * b + cols] = True
-        while len(comps):
-            front = sp.csr_matrix(
-                (np.ones(len(comps), dtype=np.float32), (comps, cols)), shape=(n_comp, b)
-            )
-            nxt = (self.C @ front).tocoo()
-            comps, cols = nxt.row.astype(np.int64), nxt.col.astype(np.int64)
-            keys = comps * b + cols
-            keep = ~visited[keys] & ~reached[comps]
-            comps, cols, keys = comps[keep], cols[keep], keys[keep]
-            visited[keys] = True
-            seen_comps.append(comps)
-            seen_cols.append(cols)
-        all_comps, all_cols = np.concatenate(seen_comps), np.concatenate(seen_cols)
-        order = np.argsort(all_cols, kind="stable")
-        bounds = np.searchsorted(all_cols[order], np.arange(b + 1))
-        return [all_comps[order[bounds[c] : bounds[c + 1]]] for c in range(b)]
+        front = comps[keep] * b + cols[keep]
+        visited = np.zeros(self.n_comp * b, dtype=bool)
+        visited[front] = True
+        found = [front]
+        reach = self.reach
+        while len(front):
+            comp, col = front // b, front % b
+            ties = int((reach.indptr[comp + 1] - reach.indptr[comp]).sum())
+            if ties > self._dense_from:  # a wide front: one product over all ties is cheaper
+                step = sp.csr_matrix(
+                    (np.ones(len(front), dtype=np.float32), (comp, col)), shape=(self.n_comp, b)
+                )
+                nxt = (self.passes @ step).tocoo()
+                keys = nxt.row.astype(np.int64) * b + nxt.col
+            else:
+                pos, which = row_entries(reach, comp)
+                keys = np.unique(reach.indices[pos].astype(np.int64) * b + col[which])
+            front = keys[~visited[keys] & ~reached[keys // b]]
+            visited[front] = True
+            found.append(front)
+        cells = np.concatenate(found)
+        col = cells % b
+        order = np.argsort(col, kind="stable")
+        bounds = np.searchsorted(col[order], np.arange(b + 1))
+        comps_of = cells[order] // b
+        return [comps_of[bounds[c] : bounds[c + 1]] for c in range(b)]
 
     def reach_of(self, reached: np.ndarray) -> Reach:
         """Mean value and customers over the worlds of the reached components, with the SE."""
@@ -328,7 +342,7 @@ def referral_seeds(
     )
     pool = np.lexsort((np.arange(n), -one_step))[:pool_size]
     worlds = _worlds(snap, runs, seed)
-    batch = max(1, min(256, _BATCH_CELLS // max(worlds.n_comp, 1)))
+    batch = max(1, min(_BATCH, _BATCH_CELLS // max(worlds.n_comp, 1)))
     reached = np.zeros(worlds.n_comp, dtype=bool)
     evaluations = 0
 

@@ -68,6 +68,8 @@ def date_series(start: Any, end: Any, every: str | float) -> list[float]:
     """Times from ``start`` to ``end`` (inclusive when it falls on a step), ``every`` apart."""
     t0, t1 = parse_time(start), parse_time(end)
     step = parse_every(every) if isinstance(every, str) else float(every)
+    if not (np.isfinite(step) and step > 0):
+        raise InvalidInput(f"the step between dates must be positive, got {every!r}")
     if t1 < t0:
         raise InvalidInput("the last date (to) must not be before the first (from)")
     count = int(np.floor((t1 - t0) / step + 1e-9)) + 1

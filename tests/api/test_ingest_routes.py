@@ -185,7 +185,7 @@ def test_history_route_errors(api) -> None:  # type: ignore[no-untyped-def]
     backwards = {**body, "from": "2024-07-01", "to": "2024-06-01"}
     r = api.client.post("/v1/history", json=backwards, headers=read)
     assert r.status_code == 422 and "must not be before" in r.json()["error"]["message"]
-    for every in ("0d", "soon", -3):
+    for every in ("0d", "soon", -3, 0, 0.0, "nan", "inf"):
         r = api.client.post("/v1/history", json={**body, "every": every}, headers=read)
         assert r.status_code == 422, every
     many = api.client.post("/v1/history", json={**body, "every": "1h"}, headers=read)

@@ -77,3 +77,15 @@ def test_date_series_and_steps() -> None:
         date_series("2024-02-01", "2024-01-01", "1d")
     with pytest.raises(InvalidInput, match="at most"):
         date_series("2000-01-01", "2024-01-01", "1d")
+
+
+def test_date_series_refuses_steps_that_are_not_positive() -> None:
+    import pytest
+
+    from graph_engine.errors import InvalidInput
+    from graph_engine.ingest.history import date_series
+
+    for step in (0, 0.0, -86_400, float("nan"), float("inf"), "0d", "-1w"):
+        with pytest.raises(InvalidInput):
+            date_series("2024-01-01", "2024-02-01", step)
+    assert len(date_series("2024-01-01", "2024-01-03", 86_400)) == 3  # seconds when a number

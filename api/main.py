@@ -63,7 +63,8 @@ and `L[i, j] = beta * w_kind * closeness` the tie weights.
 Send `Authorization: Bearer <key>`. Roles are cumulative: `read` (every GET), `write` (PUT and
 DELETE of customers and ties), `admin` (settings and keys). Errors are
 `{"error": {"code", "message", "details"}}`. Lists are `{"items", "next_cursor"}`: pass
-`next_cursor` back as `cursor`.
+`next_cursor` back as `cursor`. Long what-if searches take `?background=true`: the answer is
+202 with a job to follow at `GET /v1/jobs/{job_id}` (status, progress, result).
 """
 
 

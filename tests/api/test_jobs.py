@@ -196,19 +196,21 @@ def test_errors_and_crashes_end_as_failed_jobs() -> None:
 
 
 def test_finished_jobs_are_forgotten_past_the_limit_and_the_age() -> None:
-    runner = JobRunner(keep=3, keep_seconds=0.2)
+    by_count = JobRunner(keep=3)
+    by_age = JobRunner(keep_seconds=0.2)
     try:
-        jobs = [runner.submit("x", "k", lambda progress: {"i": 1}) for _ in range(5)]
+        jobs = [by_count.submit("x", "k", lambda progress: {"i": 1}) for _ in range(5)]
         for job in jobs:
-            _wait(runner, job.id)
-        last = runner.submit("x", "k", lambda progress: {"i": 2})  # forgets the oldest
-        assert runner.get(jobs[0].id, "k") is None
-        assert runner.get(jobs[-1].id, "k") is not None
-        _wait(runner, last.id)
+            _wait(by_count, job.id)
+        by_count.submit("x", "k", lambda progress: {"i": 2})  # forgets the two oldest
+        assert [by_count.get(j.id, "k") is None for j in jobs] == [True, True, False, False, False]
+        old = by_age.submit("x", "k", lambda progress: {"i": 3})
+        _wait(by_age, old.id)
         time.sleep(0.3)
-        assert runner.list("k") == []
+        assert by_age.list("k") == []
     finally:
-        runner.close()
+        by_count.close()
+        by_age.close()
 
 
 def test_closing_cancels_what_is_left() -> None:

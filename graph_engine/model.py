@@ -350,13 +350,17 @@ class TieBatch:
         sources[i]`` (-1 for a missing id). Hashing millions of id strings is the dearest step
         of a bulk import, so :meth:`validate` keeps its factorisation for the stores.
         """
+        codes, uniques = self._factorized()
+        n = len(self.sources)
+        return codes[:n], codes[n:], np.asarray(uniques, dtype=object)
+
+    def _factorized(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of sources then targets in one array, and the distinct ids (computed once)."""
         if self._id_codes is None:
             self._id_codes = pd.factorize(
                 np.concatenate([self.sources, self.targets]), use_na_sentinel=True
             )
-        codes, uniques = self._id_codes
-        n = len(self.sources)
-        return codes[:n], codes[n:], np.asarray(uniques, dtype=object)
+        return self._id_codes
 
     @classmethod
     def from_records(cls, ties: Iterable[Tie]) -> TieBatch:
@@ -415,8 +419,7 @@ class TieBatch:
         if len(self.targets) != n:
             raise InvalidInput("sources and targets differ in length")
         self._id_codes = None  # the columns may have changed since a previous call
-        src_code, dst_code, uniques = self.id_codes()
-        codes = np.concatenate([src_code, dst_code])
+        codes, uniques = self._factorized()
         empty_u, long_u = _bad_unique_ids(uniques)
         missing = codes < 0
         safe = np.where(missing, 0, codes)
@@ -424,6 +427,7 @@ class TieBatch:
         too_long = ~missing & (long_u[safe] if len(uniques) else missing)
         src_empty, dst_empty = empty[:n], empty[n:]
         src_long, dst_long = too_long[:n], too_long[n:]
+        src_code, dst_code = codes[:n], codes[n:]
         c = self.closeness
         none = np.zeros(n, bool)
         nn = not_number if not_number is not None else none

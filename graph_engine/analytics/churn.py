@@ -399,7 +399,8 @@ def protect(
     k, pool_size = check_k_and_pool(k, candidates, n)
     L = holding_matrix(snap)
     a = snap.values
-    before = _after(L, a, np.ones(n, dtype=bool), hops)
+    local = _local(snap) if hops == 1 else None  # departures followed through their ties
+    before = local.before if local is not None else _after(L, a, np.ones(n, dtype=bool), hops)
     held = np.bincount(L.indices, weights=L.data, minlength=n)
     direct = before + held * a  # loss of a single departure at hops=1, no cascade
     pool = np.lexsort((np.arange(n), -direct))[:pool_size]
@@ -409,7 +410,6 @@ def protect(
     base_after = before.copy()  # stickiness once the chosen ones (and followers) are gone
     base_loss = 0.0
     evaluations = 0
-    local = _local(snap) if hops == 1 else None
 
     def gains_of(cands: np.ndarray) -> np.ndarray:
         nonlocal evaluations
